@@ -1,0 +1,128 @@
+"""ssl-kb command line: the thin shell over the library (argv, environment, stdout/stderr, exit codes).
+
+Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 a problem the user can fix
+(diagnostics, stale output, wrong answers), 2 bad usage. Heavy modules (SQLAlchemy, networkx,
+mkdocs, torch) are imported inside the commands that need them, so ``ssl-kb --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+app = typer.Typer(
+    name="ssl-kb",
+    help="A verified knowledge base, course site and quizzes for self-supervised learning in vision.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+KbOption = Annotated[Path | None, typer.Option("--kb", help="The knowledge base folder [default: ./kb or $SSL_KB_ROOT].")]
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="SQLAlchemy URL of a store to read [default: build from kb/ in memory; or $SSL_KB_DB_URL]."),
+]
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+    yaml = "yaml"
+    bibtex = "bibtex"
+
+
+class GraphFormat(StrEnum):
+    text = "text"
+    mermaid = "mermaid"
+    dot = "dot"
+    graphml = "graphml"
+    json = "json"
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err(f"error: {message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected problems into messages and exit codes instead of tracebacks."""
+    from ..diagnostics import format_diagnostics
+    from ..project import InvalidKB
+
+    try:
+        yield
+    except InvalidKB as exc:
+        err(format_diagnostics(exc.diagnostics, "text"))
+        errors = len(exc.diagnostics)
+        fail(f"the knowledge base has {errors} problem(s); fix them first (`ssl-kb check`)")
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    except KeyError as exc:
+        fail(f"no record with id {exc.args[0]!r} (see `ssl-kb list`)")
+
+
+def get_project(kb: Path | None) -> Any:
+    from ..project import Project
+
+    return Project.locate(kb)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(soft_wrap=False).print(table)
+
+
+# Commands live in the modules below; importing them registers them on ``app``.
+from . import browse, losses_cmd  # noqa: E402,F401
+
+for _optional in ("build", "quiz", "contrib"):
+    try:
+        __import__(f"{__name__}.{_optional}")
+    except ModuleNotFoundError as _exc:  # a capability not installed in this checkout yet
+        if _exc.name != f"{__name__}.{_optional}":
+            raise
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    try:
+        return app(args=argv, prog_name="ssl-kb")
+    except KeyboardInterrupt:
+        err("interrupted")
+        sys.exit(130)

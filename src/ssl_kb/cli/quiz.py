@@ -1,0 +1,177 @@
+"""`ssl-kb quiz`: the terminal quiz, spaced-repetition review, exports and the committed bank."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from . import KbOption, UrlOption, app, err, fail, get_project, user_errors
+
+if TYPE_CHECKING:
+    from ..quiz.model import Question
+
+EXPORTS = ("json", "md", "gift", "qti", "anki")
+
+
+def parse_answer(text: str, n_options: int) -> int | None:
+    """An option index from ``2`` or ``b`` (case-insensitive); None if it is not one."""
+    text = text.strip().lower().rstrip(").")
+    if text.isdigit() and 1 <= int(text) <= n_options:
+        return int(text) - 1
+    if len(text) == 1 and "a" <= text <= "z" and ord(text) - ord("a") < n_options:
+        return ord(text) - ord("a")
+    return None
+
+
+def _page(question: Question) -> str:
+    target = question.links[0] if question.links else question.provenance[0].record
+    return f"`ssl-kb show {target}` (site: {target}/)"
+
+
+def _run(questions: list[Question], history: Any, interactive: bool) -> tuple[int, list[tuple[Question, int]]]:
+    """Ask each question; returns the score and the mistakes. Each answer is saved at once."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    score, mistakes = 0, []
+    letters = "abcdefghij"
+    for n, q in enumerate(questions, 1):
+        console.print(f"\n[bold]Question {n}/{len(questions)}[/bold] [dim]({q.kind}, difficulty {q.difficulty:.2f})[/dim]")
+        console.print(escape(q.prompt))
+        for i, option in enumerate(q.options):
+            console.print(f"  [cyan]{letters[i]}[/cyan]) {escape(option)}")
+        choice: int | None = None
+        while choice is None:
+            if interactive:
+                console.print(f"answer [a-{letters[len(q.options) - 1]}, q to stop]: ", end="")
+            line = sys.stdin.readline()
+            if not line:  # end of input: stop here, keep what was answered
+                return score, mistakes
+            if line.strip().lower() in ("q", "quit", "exit"):
+                return score, mistakes
+            choice = parse_answer(line, len(q.options))
+            if choice is None:
+                console.print(f"[yellow]'{escape(line.strip())}' is not an option; type a letter or a number[/yellow]")
+        correct = choice == q.answer
+        history.record(q.id, correct, q.options[choice])
+        if correct:
+            score += 1
+            console.print("[green]Right.[/green] " + escape(q.explanation))
+        else:
+            mistakes.append((q, choice))
+            console.print(f"[red]Not quite:[/red] the answer is {letters[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}")
+        console.print(f"[dim]read more: {escape(_page(q))}[/dim]")
+    return score, mistakes
+
+
+@app.command()
+def quiz(
+    topic: Annotated[str | None, typer.Option("--topic", help="A topic id, e.g. joint-embeddings (all topics without it).")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of questions.")] = 10,
+    seed: Annotated[int | None, typer.Option("--seed", help="Same KB and seed give the same quiz [default: random; 0 for exports].")] = None,
+    kinds: Annotated[str | None, typer.Option("--kinds", help="Comma-separated question kinds (see --list-kinds).")] = None,
+    review: Annotated[bool, typer.Option("--review", help="Spaced repetition: missed and due questions first.")] = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="Export instead of asking: json, md, gift, qti or anki.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Export file (required for qti and anki).")] = None,
+    all_questions: Annotated[bool, typer.Option("--all", help="Export every question of the topic instead of --n.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Fail if the committed quizzes/ bank is stale.")] = False,
+    write_bank: Annotated[bool, typer.Option("--write-bank", help="Regenerate the committed quizzes/ bank.")] = False,
+    list_kinds: Annotated[bool, typer.Option("--list-kinds", help="List the question kinds.")] = False,
+    history_path: Annotated[Path | None, typer.Option("--history", help="Answer history file [default: user data dir].")] = None,
+    kb: KbOption = None,
+    url: UrlOption = None,
+) -> None:
+    """Quiz yourself in the terminal, review by spaced repetition, or export a quiz."""
+    from ..quiz.kinds import KINDS
+
+    if list_kinds:
+        for name, kind in KINDS.items():
+            typer.echo(f"{name:15} {kind.title}")
+        return
+    chosen_kinds = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
+    if chosen_kinds:
+        unknown = [k for k in chosen_kinds if k not in KINDS]
+        if unknown:
+            fail(f"unknown kind(s) {', '.join(unknown)}; kinds: {', '.join(KINDS)}", 2)
+    if fmt is not None and fmt not in EXPORTS:
+        fail(f"--format must be one of {', '.join(EXPORTS)}, got {fmt!r}", 2)
+    if fmt in ("qti", "anki") and out is None:
+        fail(f"--format {fmt} writes a binary file: give --out PATH", 2)
+
+    from .. import graph as lineage
+    from ..output import stale, write_text
+    from ..quiz.bank import bank_files, draw, generate
+    from ..quiz.facts import Facts
+
+    with user_errors():
+        project = get_project(kb)
+        engine = project.open_store(url)
+        graph = lineage.build(engine)
+        if check or write_bank:
+            files = bank_files(engine, graph)
+            if check:
+                problems = stale(files, project.quiz_dir)
+                if problems:
+                    err("\n".join(problems))
+                    fail(f"quizzes/ is stale ({len(problems)} file(s)); run `ssl-kb build` or `ssl-kb quiz --write-bank`")
+                err(f"ok: quizzes/ is up to date ({len(files)} files)")
+                return
+            from ..output import replace_tree
+
+            replace_tree(files, project.quiz_dir)
+            err(f"wrote {len(files)} files to {project.quiz_dir}")
+            return
+        facts = Facts.from_store(engine, graph)
+    if topic is not None and topic not in facts.topic_order:
+        fail(f"no topic {topic!r}; topics: {', '.join(facts.topic_order)}")
+    pool = [q for q in generate(facts, chosen_kinds) if topic is None or topic in q.topics]
+    if not pool:
+        fail("no questions match these options")
+    title = facts.records[topic]["name"] if topic else "Self-supervised learning in vision"
+
+    if fmt is not None:
+        from ..quiz.export import WRITERS
+
+        questions = pool if all_questions else draw(pool, n, 0 if seed is None else seed)
+        try:
+            data = WRITERS[fmt](questions, title)
+        except ModuleNotFoundError as exc:
+            fail(f"--format {fmt} needs {exc.name}: pip install 'ssl-kb[export]'")
+        if out is None:
+            sys.stdout.write(data.decode())
+        else:
+            write_text(out, data)
+            err(f"wrote {len(questions)} questions to {out}")
+        return
+
+    from ..quiz.history import History
+
+    seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
+    with History(history_path) as history:
+        if review:
+            order = history.review_order([q.id for q in pool])
+            by_id = {q.id: q for q in pool}
+            questions = [by_id[i] for i in order[:n]]
+            if not questions:
+                err("nothing is due for review; come back later or take a new quiz")
+                return
+        else:
+            questions = draw(pool, n, seed)
+        interactive = sys.stdin.isatty()
+        err(f"{title}: {len(questions)} questions (seed {seed}); answer with a letter or number, q to stop")
+        try:
+            score, mistakes = _run(questions, history, interactive)
+        except KeyboardInterrupt:
+            err("\ninterrupted: the answers given so far are saved")
+            raise typer.Exit(130) from None
+    answered = score + len(mistakes)
+    typer.echo(f"\nScore: {score}/{answered}" + (f" (stopped after {answered} of {len(questions)})" if answered < len(questions) else ""))
+    if mistakes:
+        typer.echo("Review your mistakes:")
+        for q, choice in mistakes:
+            typer.echo(f"- {q.prompt}\n  you chose: {q.options[choice]}; answer: {q.answer_text}\n  {q.explanation}")

@@ -1,0 +1,291 @@
+"""Loader: reads ``kb/**/*.yaml`` safely into plain data with a line/column mark for every node.
+
+Safety and limits are explicit: regular files inside the KB only, at most :data:`MAX_BYTES`,
+UTF-8 without BOM, one YAML mapping, no tags beyond the core scalar types, duplicate keys are
+errors, nesting depth and alias expansion are bounded. The YAML is parsed into events by
+PyYAML's C parser when available and composed here without recursion, so no input can make
+the loader recurse, allocate without bound or construct objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, make
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 24
+MAX_NODES = 20_000  # nodes after alias expansion
+
+try:  # the C parser is several times faster; fall back to pure Python
+    from yaml import CSafeLoader as _EventLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+_RESOLVER = yaml.SafeLoader("")
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+_AMBIGUOUS_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+
+Path_ = tuple[str | int, ...]
+Mark = tuple[int, int]
+
+
+@dataclass
+class Document:
+    """A parsed record file: its data, a mark per node path, and the problems found reading it."""
+
+    path: str
+    data: Any = None
+    marks: dict[Path_, Mark] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def mark(self, loc: Path_) -> Mark:
+        """The mark of ``loc``, else of its closest ancestor that has one."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.marks:
+                return self.marks[loc]
+            loc = loc[:-1]
+        return self.marks.get((), (1, 1))
+
+    def key_mark(self, loc: Path_) -> Mark:
+        """The mark of the key that introduces ``loc`` (for unknown or duplicate keys)."""
+        return self.marks.get((*loc, "<key>"), self.mark(loc))
+
+
+class _Abort(Exception):
+    def __init__(self, code: str, mark: Mark, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.code, self.mark, self.message, self.field = code, mark, message, field
+
+
+def _mark(event: Any) -> Mark:
+    return (event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _field_name(loc: Path_) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
+    value = event.value
+    if event.tag and event.tag != "!":
+        tag = event.tag
+        if tag.startswith("!!"):
+            tag = "tag:yaml.org,2002:" + tag[2:]
+        if tag not in _CORE_TAGS:
+            raise _Abort("KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(loc))
+    elif event.implicit[0]:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+    else:
+        tag = "tag:yaml.org,2002:str"
+    if tag == "tag:yaml.org,2002:bool" and _AMBIGUOUS_BOOL.match(value):
+        doc.diagnostics.append(
+            make(doc.path, _mark(event), "KB012", _field_name(loc), f"{value!r} would be read as a boolean")
+        )
+    if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+        return value  # dates stay text; fields that want dates parse them
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
+    try:
+        return _RESOLVER.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise _Abort("KB003", _mark(event), f"cannot read scalar {value!r}: {exc}", _field_name(loc)) from None
+
+
+def _compose(events: Any, doc: Document) -> Any:
+    """Build plain data from parser events iteratively, recording marks and enforcing limits."""
+    anchors: dict[str, tuple[Any, int]] = {}
+    # stack entries: [container, loc, pending_key, size, anchor, key_event]
+    stack: list[list[Any]] = []
+    root: Any = None
+    have_root = False
+    nodes = 0
+
+    def attach(value: Any, size: int, event: Any) -> None:
+        nonlocal root, have_root
+        if not stack:
+            root, have_root = value, True
+            return
+        top = stack[-1]
+        container, loc = top[0], top[1]
+        if isinstance(container, list):
+            container.append(value)
+            top[3] += size
+            return
+        if top[2] is None:  # this value is a key
+            if not isinstance(value, str):
+                kind = type(value).__name__
+                raise _Abort("KB013", _mark(event), f"key {value!r} is a {kind}, not text", _field_name(loc))
+            if value in container:
+                first = doc.marks.get((*loc, value, "<key>"), (0, 0))
+                raise _Abort(
+                    "KB005",
+                    _mark(event),
+                    f"key {value!r} appears twice (first at line {first[0]})",
+                    _field_name((*loc, value)),
+                )
+            top[2] = value
+            doc.marks[(*loc, value, "<key>")] = _mark(event)
+            return
+        container[top[2]] = value
+        top[2] = None
+        top[3] += size
+
+    def child_loc() -> Path_:
+        if not stack:
+            return ()
+        top = stack[-1]
+        container, loc = top[0], top[1]
+        if isinstance(container, list):
+            return (*loc, len(container))
+        return (*loc, top[2]) if top[2] is not None else (*loc, "<key>")
+
+    for event in events:
+        if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
+            continue
+        if isinstance(event, yaml.DocumentStartEvent):
+            if have_root:
+                raise _Abort("KB009", _mark(event), "the file holds more than one YAML document")
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise _Abort("KB003", _mark(event), f"alias *{event.anchor} has no anchor")
+            value, size = anchors[event.anchor]
+            nodes += size
+            if nodes > MAX_NODES:
+                raise _Abort("KB007", _mark(event), f"aliases expand to more than {MAX_NODES} nodes")
+            loc = child_loc()
+            if loc and loc[-1] != "<key>":
+                doc.marks.setdefault(loc, _mark(event))
+            attach(value, size, event)
+            continue
+        if isinstance(event, yaml.ScalarEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Abort("KB007", _mark(event), f"the file expands to more than {MAX_NODES} nodes")
+            loc = child_loc()
+            is_key = bool(loc) and loc[-1] == "<key>"
+            value = _scalar(event, doc, loc[:-1] if is_key else loc)
+            if not is_key:
+                doc.marks[loc] = _mark(event)
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            attach(value, 1, event)
+            continue
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            if event.tag and event.tag not in ("!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                raise _Abort("KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(child_loc()))
+            loc = child_loc()
+            if loc and loc[-1] == "<key>":
+                raise _Abort("KB013", _mark(event), "a mapping key is a collection, not text", _field_name(loc[:-1]))
+            if len(stack) >= MAX_DEPTH:
+                raise _Abort("KB008", _mark(event), f"nesting deeper than {MAX_DEPTH} levels", _field_name(loc))
+            nodes += 1
+            doc.marks[loc] = _mark(event)
+            container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+            stack.append([container, loc, None, 1, event.anchor, event])
+            continue
+        if isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            container, loc, _, size, anchor, start = stack.pop()
+            if anchor:
+                anchors[anchor] = (container, size)
+            attach(container, size, start)
+    return root
+
+
+def parse_text(path: str, text: str) -> Document:
+    """Parse one record's text; problems go into ``Document.diagnostics``."""
+    doc = Document(path)
+    if text.startswith("\ufeff"):
+        doc.diagnostics.append(make(path, (1, 1), "KB010", "", "the file starts with a UTF-8 byte-order mark"))
+        return doc
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent]:
+            col = line.index("\t") + 1
+            doc.diagnostics.append(make(path, (lineno, col), "KB004", "", "tab character used for indentation"))
+            return doc
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        doc.diagnostics.append(make(path, (1, 1), "KB009", "", "the file is empty"))
+        return doc
+    try:
+        data = _compose(yaml.parse(text, Loader=_EventLoader), doc)
+    except _Abort as abort:
+        doc.diagnostics.append(make(path, abort.mark, abort.code, abort.field, abort.message))
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        doc.diagnostics.append(make(path, where, "KB003", "", problem))
+        return doc
+    except yaml.YAMLError as exc:  # errors without a mark
+        doc.diagnostics.append(make(path, (1, 1), "KB003", "", str(exc).splitlines()[0]))
+        return doc
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
+        doc.diagnostics.append(make(path, doc.mark(()), "KB009", "", f"the file holds {kind}, not a mapping"))
+        return doc
+    doc.data = data
+    return doc
+
+
+def read_file(path: Path, root: Path, display: str) -> Document:
+    """Read and parse one file, enforcing where it lives, its size and its encoding."""
+    doc = Document(display)
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            inside = target.is_relative_to(root.resolve())
+            where = "inside" if inside else "outside"
+            doc.diagnostics.append(
+                make(display, (1, 1), "KB011", "", f"the record is a symlink to {where} kb/ ({target.name})")
+            )
+            return doc
+        if not path.is_file():
+            doc.diagnostics.append(make(display, (1, 1), "KB011", "", "not a regular file"))
+            return doc
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            doc.diagnostics.append(
+                make(display, (1, 1), "KB002", "", f"{size:,} bytes; the limit is {MAX_BYTES:,} bytes")
+            )
+            return doc
+        raw = path.read_bytes()
+    except OSError as exc:
+        doc.diagnostics.append(make(display, (1, 1), "KB001", "", f"cannot read: {exc.strerror or exc}"))
+        return doc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        doc.diagnostics.append(
+            make(display, (line, col), "KB001", "", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8")
+        )
+        return doc
+    return parse_text(display, text)
+
+
+def discover(root: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted, without following directory links."""
+    found = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")]
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(root).parts))

@@ -1,0 +1,59 @@
+r"""Argument checks shared by the losses: errors that name the argument, the expected and the actual value.
+
+Shapes are written with the house letters (B batch, D dim, K classes, V views, N tokens, P values per
+patch, C channels, H/W), e.g. ``z_b: expected (B, D) = (8, 16), got (8, 32)``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["check_floating", "check_shape", "compute_dtype"]
+
+
+def check_shape(name: str, x: torch.Tensor, spec: str, **known: int) -> dict[str, int]:
+    """Check ``x`` against ``spec`` (letters separated by spaces) and return the sizes bound to each letter.
+
+    ``known`` gives sizes already bound (from earlier arguments); a letter bound twice must agree.
+
+    >>> check_shape("z_a", torch.zeros(8, 16), "B D")
+    {'B': 8, 'D': 16}
+    >>> check_shape("z_b", torch.zeros(8, 32), "B D", B=8, D=16)
+    Traceback (most recent call last):
+    ...
+    ValueError: z_b: expected (B, D) = (8, 16), got (8, 32)
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
+    letters = spec.split()
+    pretty = ", ".join(letters)
+    if x.dim() != len(letters):
+        raise ValueError(f"{name}: expected ({pretty}), got {tuple(x.shape)}")
+    sizes = dict(known)
+    for letter, size in zip(letters, x.shape, strict=True):
+        sizes.setdefault(letter, int(size))
+    want = tuple(sizes[letter] for letter in letters)
+    if tuple(x.shape) != want:
+        raise ValueError(f"{name}: expected ({pretty}) = {want}, got {tuple(x.shape)}")
+    return sizes
+
+
+def check_floating(name: str, x: torch.Tensor) -> None:
+    """Raise ``TypeError`` unless ``x`` holds floating-point numbers.
+
+    >>> check_floating("logits", torch.zeros(2, dtype=torch.long))
+    Traceback (most recent call last):
+    ...
+    TypeError: logits: expected a floating-point tensor, got torch.int64
+    """
+    if not x.is_floating_point():
+        raise TypeError(f"{name}: expected a floating-point tensor, got {x.dtype}")
+
+
+def compute_dtype(*xs: torch.Tensor) -> torch.dtype:
+    """float64 if any input is float64, else float32: half inputs are accumulated in float32.
+
+    >>> compute_dtype(torch.zeros(1, dtype=torch.bfloat16))
+    torch.float32
+    """
+    return torch.float64 if any(x.dtype == torch.float64 for x in xs) else torch.float32

@@ -1,0 +1,381 @@
+"""Record schema: the pydantic models that every YAML file in ``kb/`` must satisfy.
+
+Single-record rules live here as validators; rules across records live in :mod:`ssl_kb.lint`.
+These models are the YAML contract only: the SQL tables are separate classes in
+:mod:`ssl_kb.store`, with an explicit conversion in both directions.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+
+#: The most recent year a record may name; later years are rejected as typos.
+MAX_YEAR = _dt.date.today().year
+MIN_YEAR = 1950
+MAX_TEXT = 4000  # characters in one text field
+MAX_LIST = 200  # items in one list field
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ARXIV_PATTERN = r"^(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?:v(?P<v>[1-9]\d*))?$"
+ARXIV_RE = re.compile(ARXIV_PATTERN)
+LOSS_PATTERN = r"^ssl_kb\.losses\.[A-Za-z_][A-Za-z0-9_]*$"
+SNAKE_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+def _clean_text(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+        raise ValueError("contains control characters")
+    return value.strip()
+
+
+RecordId = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=64),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), AfterValidator(_clean_text)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_clean_text)]
+
+
+def _not_future(value: int) -> int:
+    if value > MAX_YEAR:
+        raise ValueError(f"year {value} is in the future (latest allowed {MAX_YEAR})")
+    return value
+
+
+# The upper bound is checked by a validator, not the JSON Schema, so the exported schema does
+# not change with the calendar.
+Year = Annotated[int, Field(ge=MIN_YEAR, strict=True), AfterValidator(_not_future)]
+
+
+def _check_arxiv(value: str) -> str:
+    match = ARXIV_RE.match(value)
+    if match is None:
+        raise ValueError(
+            "is not an arXiv identifier of the form YYMM.NNNNN (optionally vN), "
+            "e.g. 2111.06377; write it as a quoted string"
+        )
+    yy, mm, num = int(match["yy"]), int(match["mm"]), match["num"]
+    if not 1 <= mm <= 12:
+        raise ValueError(f"month {mm:02d} does not exist")
+    if yy < 7 or (yy == 7 and mm < 4):
+        raise ValueError("new-style arXiv identifiers start in April 2007 (0704.xxxx)")
+    if (yy, mm) >= (15, 1) and len(num) != 5:
+        raise ValueError("identifiers from January 2015 on have a five-digit number")
+    if (yy, mm) < (15, 1) and len(num) != 4:
+        raise ValueError("identifiers before 2015 have a four-digit number")
+    if 2000 + yy > MAX_YEAR:
+        raise ValueError(f"year 20{yy:02d} is in the future")
+    return value
+
+
+ArxivId = Annotated[str, AfterValidator(_check_arxiv)]
+
+
+def arxiv_year(arxiv_id: str) -> int:
+    """Year of the first version of a new-style arXiv identifier (``2111.06377`` -> 2021)."""
+    match = ARXIV_RE.match(arxiv_id)
+    if match is None:
+        raise ValueError(f"not an arXiv id: {arxiv_id!r}")
+    return 2000 + int(match["yy"])
+
+
+class Kind(StrEnum):
+    METHOD = "method"
+    CONCEPT = "concept"
+    TOPIC = "topic"
+    DATASET = "dataset"
+    METRIC = "metric"
+
+
+class Modality(StrEnum):
+    IMAGE = "image"
+    TEXT = "text"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class Protocol(StrEnum):
+    """How a result was obtained; results are only ranked against the same protocol."""
+
+    LINEAR = "linear"
+    FINE_TUNE = "fine-tune"
+    KNN = "k-nn"
+    ZERO_SHOT = "zero-shot"
+    FEW_SHOT = "few-shot"
+    SUPERVISED = "supervised"
+    SEMI_SUPERVISED = "semi-supervised"
+
+
+class EdgeType(StrEnum):
+    EXTENDS = "extends"
+    ADAPTS = "adapts"
+    COMBINES = "combines"
+    REPLACES = "replaces"
+    INSPIRED_BY = "inspired-by"
+    USES = "uses"
+
+
+class Verdict(StrEnum):
+    CORRECT = "correct"
+    IMPRECISE = "imprecise"
+    WRONG = "wrong"
+    TYPO = "typo"
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are errors, values are not coerced across types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Paper(Strict):
+    """The paper that introduced a method (or the key reference of a concept, dataset or metric)."""
+
+    title: Text
+    authors: Annotated[list[ShortText], Field(min_length=1, max_length=MAX_LIST)]
+    year: Year = Field(description="Year of the first public version (first arXiv version if any).")
+    arxiv: ArxivId | None = Field(None, description="New-style arXiv id without version, e.g. '2111.06377'.")
+    venue: ShortText | None = Field(None, description="Where it was published, e.g. 'CVPR'; null if only a preprint.")
+    venue_year: Year | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$", max_length=500)] | None = None
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=200)] | None = None
+    source: Text = Field(description="Where these facts were checked, e.g. 'arXiv abstract page, v1'.")
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _venue_not_before_paper(self) -> Paper:
+        if self.venue_year is not None and self.venue_year < self.year:
+            raise ValueError(f"venue_year {self.venue_year} is before the paper's first year {self.year}")
+        if self.venue_year is not None and self.venue is None:
+            raise ValueError("venue_year is set but venue is null")
+        if self.url is None and self.arxiv is None and self.doi is None:
+            raise ValueError("give at least one of arxiv, doi or url so the paper can be found")
+        return self
+
+
+class LectureClaim(Strict):
+    """Something the lecture says, checked against the paper."""
+
+    slide: ShortText = Field(description="Title of the lecture slide that makes the claim.")
+    claim: Text = Field(description="What the slide says, quoted or closely paraphrased.")
+    verdict: Verdict
+    correction: Text | None = Field(None, description="What is true instead; required unless correct.")
+    source: Text = Field(description="Where the verdict was checked (paper, section, table).")
+    field: ShortText | None = Field(None, description="The record field the claim concerns, e.g. paper.year.")
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _correction_matches_verdict(self) -> LectureClaim:
+        if self.verdict is Verdict.CORRECT and self.correction is not None:
+            raise ValueError("a claim judged correct has no correction (use note for nuance)")
+        if self.verdict is not Verdict.CORRECT and self.correction is None:
+            raise ValueError(f"a claim judged {self.verdict.value} needs a correction")
+        return self
+
+
+HyperValue = Annotated[bool, Field(strict=True)] | Annotated[int, Field(strict=True)] | float | ShortText
+
+
+class Hyperparameter(Strict):
+    name: Annotated[str, StringConstraints(pattern=SNAKE_PATTERN, max_length=64)]
+    value: HyperValue
+    unit: ShortText | None = None
+    description: Text
+    source: Text
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: HyperValue) -> HyperValue:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class Result(Strict):
+    """One reported number, with everything needed to compare it fairly."""
+
+    dataset: RecordId = Field(description="Id of a dataset record.")
+    split: ShortText
+    task: ShortText
+    metric: RecordId = Field(description="Id of a metric record listed by the dataset.")
+    value: float
+    unit: Literal["%", "points", "ratio"] = "%"
+    protocol: Protocol
+    shots: Annotated[int, Field(ge=0, le=10_000, strict=True)] | None = None
+    variant: ShortText = Field(description="Model variant, e.g. 'ViT-L/16, 224 px'.")
+    setting: Text | None = None
+    source: Text = Field(description="Table or section of the paper, with arXiv version where it matters.")
+    note: Text | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _finite_positive(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        if value < 0:
+            raise ValueError(f"Input should be greater than or equal to 0 (got {value})")
+        return value
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Result:
+        if self.unit == "%" and self.value > 100:
+            raise ValueError(f"value {self.value} is above 100 for a percentage")
+        if self.unit == "ratio" and self.value > 1:
+            raise ValueError(f"value {self.value} is above 1 for a ratio")
+        if self.protocol is Protocol.FEW_SHOT and self.shots is None:
+            raise ValueError("a few-shot result needs shots")
+        if self.protocol is Protocol.ZERO_SHOT and self.shots not in (None, 0):
+            raise ValueError("a zero-shot result has shots 0 or null")
+        return self
+
+
+class LineageEdge(Strict):
+    """A typed edge from this record to an earlier one that it builds on."""
+
+    target: RecordId
+    type: EdgeType
+    reason: Text
+
+
+FieldSources = Annotated[dict[Annotated[str, StringConstraints(pattern=SNAKE_PATTERN)], Text], Field(max_length=50)]
+
+
+class RecordBase(Strict):
+    id: RecordId = Field(description="Lowercase kebab-case; equals the file name; never renamed.")
+    name: ShortText
+    full_name: ShortText | None = None
+    aliases: Annotated[list[ShortText], Field(max_length=MAX_LIST)] = []
+    summary: Text = Field(description="A short summary in your own words.")
+    topics: Annotated[list[RecordId], Field(max_length=MAX_LIST)] = []
+    sources: FieldSources = Field({}, description="Field name -> where that field's facts come from.")
+    lecture_claims: Annotated[list[LectureClaim], Field(max_length=MAX_LIST)] = []
+    notes: Annotated[list[Text], Field(max_length=MAX_LIST)] = []
+
+    @field_validator("aliases", "topics")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for item in value:
+            if item in seen:
+                raise ValueError(f"duplicate entry {item!r}")
+            seen.add(item)
+        return value
+
+    @model_validator(mode="after")
+    def _sources_name_fields(self) -> RecordBase:
+        unknown = sorted(set(self.sources) - set(type(self).model_fields))
+        if unknown:
+            raise ValueError(f"sources names unknown field(s): {', '.join(unknown)}")
+        return self
+
+
+class Method(RecordBase):
+    """A paper's method or model."""
+
+    kind: Literal["method"]
+    paper: Paper
+    family: Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+    pretext_task: Text | None = Field(None, description="Pretext task or training objective.")
+    architecture: Text | None = None
+    backbone: ShortText | None = None
+    modalities: Annotated[list[Modality], Field(min_length=1, max_length=4)]
+    training_data: Text | None = None
+    hyperparameters: Annotated[list[Hyperparameter], Field(max_length=MAX_LIST)] = []
+    results: Annotated[list[Result], Field(max_length=MAX_LIST)] = []
+    lineage: Annotated[list[LineageEdge], Field(max_length=MAX_LIST)] = []
+    losses: Annotated[list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)] = []
+
+    @property
+    def year(self) -> int:
+        return self.paper.year
+
+
+class Concept(RecordBase):
+    """An idea that is not one paper (pseudo-labels, EM, colorization as a pretext task...)."""
+
+    kind: Literal["concept"]
+    family: Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)] | None = None
+    year: Year | None = Field(None, description="Year of the earliest work cited for it, if known.")
+    paper: Paper | None = Field(None, description="The key reference, if one paper stands for it.")
+    modalities: Annotated[list[Modality], Field(max_length=4)] = []
+    lineage: Annotated[list[LineageEdge], Field(max_length=MAX_LIST)] = []
+    losses: Annotated[list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)] = []
+
+
+class Topic(RecordBase):
+    """A section of the lecture."""
+
+    kind: Literal["topic"]
+    order: Annotated[int, Field(ge=1, le=1000, strict=True)]
+    heading: ShortText = Field(description="The lecture's heading for this section, verbatim.")
+    points: Annotated[list[Text], Field(min_length=1, max_length=MAX_LIST)]
+
+
+class Dataset(RecordBase):
+    """A dataset or benchmark that results are reported on."""
+
+    kind: Literal["dataset"]
+    modalities: Annotated[list[Modality], Field(min_length=1, max_length=4)]
+    tasks: Annotated[list[ShortText], Field(min_length=1, max_length=MAX_LIST)]
+    metrics: Annotated[list[RecordId], Field(min_length=1, max_length=MAX_LIST)]
+    splits: Annotated[list[ShortText], Field(max_length=MAX_LIST)] = []
+    size: Text | None = None
+    year: Year | None = None
+    paper: Paper | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$", max_length=500)] | None = None
+
+
+class Metric(RecordBase):
+    """An evaluation metric (top-1 accuracy, VQA accuracy, CIDEr-D...)."""
+
+    kind: Literal["metric"]
+    higher_is_better: Annotated[bool, Field(strict=True)]
+    unit: Literal["%", "points", "ratio"]
+    year: Year | None = None
+    paper: Paper | None = None
+    implementation: Annotated[str, StringConstraints(pattern=LOSS_PATTERN)] | None = None
+
+
+Record = Annotated[Method | Concept | Topic | Dataset | Metric, Field(discriminator="kind")]
+RECORD_ADAPTER: TypeAdapter[Method | Concept | Topic | Dataset | Metric] = TypeAdapter(Record)
+MODELS: dict[str, type[RecordBase]] = {
+    "method": Method,
+    "concept": Concept,
+    "topic": Topic,
+    "dataset": Dataset,
+    "metric": Metric,
+}
+AnyRecord = Method | Concept | Topic | Dataset | Metric
+
+
+def record_year(record: AnyRecord) -> int | None:
+    """The year a record is dated by: its paper's first year, else its own ``year``."""
+    paper = getattr(record, "paper", None)
+    if paper is not None:
+        return int(paper.year)
+    year = getattr(record, "year", None)
+    return int(year) if year is not None else None
+
+
+def json_schema() -> dict[str, object]:
+    """JSON Schema of a record file, for editors (yaml-language-server) and external tools."""
+    schema = RECORD_ADAPTER.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ssl-kb record"
+    schema["description"] = "One YAML file in kb/: a method, concept, topic, dataset or metric."
+    return schema

@@ -1,0 +1,410 @@
+"""Store: the typed SQL query layer (SQLModel tables, separate from the pydantic record models).
+
+Records are converted explicitly into rows (:func:`rows_from_records`) and back
+(:func:`records_from_store`); the round trip is lossless. The default store is an embedded SQLite
+file; any SQLAlchemy URL works (PostgreSQL for a shared deployment). Rebuilding is atomic: SQLite
+is written to a temporary file and renamed into place; other databases are rebuilt inside one
+transaction (PostgreSQL's DDL is transactional), so a failed load leaves the previous data.
+
+Query functions for the site, the timeline and the quizzes live in :mod:`ssl_kb.queries`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel
+
+from .schema import MODELS, AnyRecord, record_year
+
+DEFAULT_URL = "sqlite:///build/ssl-kb.sqlite"
+URL_ENV = "SSL_KB_DB_URL"
+SCHEMA_VERSION = 1
+
+
+def _json() -> Any:
+    return Field(default=None, sa_column=Column(JSON))
+
+
+class RecordRow(SQLModel, table=True):
+    __tablename__ = "record"
+    id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(index=True, max_length=16)
+    name: str
+    full_name: str | None = None
+    summary: str
+    family: str | None = Field(default=None, index=True)
+    year: int | None = Field(default=None, index=True)
+    path: str | None = None
+    # method
+    pretext_task: str | None = None
+    architecture: str | None = None
+    backbone: str | None = None
+    training_data: str | None = None
+    # topic
+    order: int | None = None
+    heading: str | None = None
+    # dataset / metric
+    size: str | None = None
+    url: str | None = None
+    higher_is_better: bool | None = None
+    unit: str | None = None
+    implementation: str | None = None
+    own_year: int | None = None  # the record's own ``year`` field (concepts, datasets, metrics)
+    modalities: list[str] | None = _json()
+    aliases: list[str] | None = _json()
+    notes: list[str] | None = _json()
+    sources: dict[str, str] | None = _json()
+    points: list[str] | None = _json()
+    tasks: list[str] | None = _json()
+    splits: list[str] | None = _json()
+
+
+class PaperRow(SQLModel, table=True):
+    __tablename__ = "paper"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    title: str
+    year: int = Field(index=True)
+    arxiv: str | None = Field(default=None, index=True)
+    venue: str | None = None
+    venue_year: int | None = None
+    url: str | None = None
+    doi: str | None = None
+    source: str
+    note: str | None = None
+
+
+class AuthorRow(SQLModel, table=True):
+    __tablename__ = "author"
+    id: int = Field(primary_key=True)
+    name: str = Field(unique=True, index=True)
+
+
+class PaperAuthorRow(SQLModel, table=True):
+    __tablename__ = "paper_author"
+    record_id: str = Field(primary_key=True, foreign_key="paper.record_id")
+    position: int = Field(primary_key=True)
+    author_id: int = Field(foreign_key="author.id", index=True)
+
+
+class RecordTopicRow(SQLModel, table=True):
+    __tablename__ = "record_topic"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    topic_id: str = Field(index=True)
+
+
+class ResultRow(SQLModel, table=True):
+    __tablename__ = "result"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    dataset_id: str = Field(index=True)
+    split: str
+    task: str
+    metric_id: str = Field(index=True)
+    value: float
+    unit: str
+    protocol: str = Field(index=True)
+    shots: int | None = None
+    variant: str
+    setting: str | None = None
+    source: str
+    note: str | None = None
+
+
+class LineageRow(SQLModel, table=True):
+    __tablename__ = "lineage_edge"
+    child_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    parent_id: str = Field(index=True)
+    type: str
+    reason: str
+
+
+class ClaimRow(SQLModel, table=True):
+    __tablename__ = "lecture_claim"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    slide: str
+    claim: str
+    verdict: str = Field(index=True)
+    correction: str | None = None
+    source: str
+    field: str | None = None
+    note: str | None = None
+
+
+class HyperparameterRow(SQLModel, table=True):
+    __tablename__ = "hyperparameter"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    name: str = Field(index=True)
+    value: Any = Field(sa_column=Column(JSON))  # keeps bool/int/float/str apart
+    unit: str | None = None
+    description: str
+    source: str
+
+
+class DatasetMetricRow(SQLModel, table=True):
+    __tablename__ = "dataset_metric"
+    dataset_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    metric_id: str = Field(index=True)
+
+
+class RecordLossRow(SQLModel, table=True):
+    __tablename__ = "record_loss"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    dotted: str
+
+
+class MetaRow(SQLModel, table=True):
+    __tablename__ = "store_meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+TABLES = [
+    RecordRow, PaperRow, AuthorRow, PaperAuthorRow, RecordTopicRow, ResultRow, LineageRow,
+    ClaimRow, HyperparameterRow, DatasetMetricRow, RecordLossRow, MetaRow,
+]
+_RECORD_COLUMNS = (
+    "pretext_task", "architecture", "backbone", "training_data", "order", "heading", "size", "url",
+    "higher_is_better", "unit", "implementation", "modalities", "points", "tasks", "splits",
+)
+# One read-only view per kind, so that `SELECT name, year FROM method` works.
+VIEWS = {kind: f"CREATE VIEW {kind} AS SELECT * FROM record WHERE kind = '{kind}'" for kind in MODELS}
+
+
+def resolve_url(url: str | None) -> str:
+    """``--url`` if given, else ``$SSL_KB_DB_URL``, else the embedded SQLite file."""
+    return url or os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL, or None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///") :]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def engine_for(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for ``url``; ``read_only`` opens SQLite read-only and sets PostgreSQL sessions read-only."""
+    path = sqlite_path(url)
+    if path is not None and read_only:
+        if not path.exists():
+            raise FileNotFoundError(f"no store at {path}; run `ssl-kb db` first")
+        engine = create_engine(f"sqlite:///file:{path.absolute()}?mode=ro&uri=true")
+    else:
+        engine = create_engine(url)
+    if read_only and engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _read_only(dbapi_connection: Any, _record: Any) -> None:  # pragma: no cover - needs PG
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            cursor.close()
+            dbapi_connection.commit()
+
+    return engine
+
+
+# ---------------------------------------------------------------------------- records -> rows
+
+
+def rows_from_records(records: Iterable[AnyRecord], paths: dict[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Explicit conversion from validated records to table rows (plain dicts per table)."""
+    rows: dict[str, list[dict[str, Any]]] = {t.__tablename__: [] for t in TABLES}  # type: ignore[misc]
+    authors: dict[str, int] = {}
+    for record in sorted(records, key=lambda r: r.id):
+        data = record.model_dump(mode="json")
+        row: dict[str, Any] = {
+            "id": record.id, "kind": record.kind, "name": record.name, "full_name": record.full_name,
+            "summary": record.summary, "family": data.get("family"), "year": record_year(record),
+            "path": (paths or {}).get(record.id), "aliases": data["aliases"], "notes": data["notes"],
+            "sources": data["sources"], "own_year": data.get("year"),
+        }
+        for column in _RECORD_COLUMNS:
+            row[column] = data.get(column)
+        rows["record"].append(row)
+        for i, topic in enumerate(record.topics):
+            rows["record_topic"].append({"record_id": record.id, "position": i, "topic_id": topic})
+        for i, claim in enumerate(data["lecture_claims"]):
+            rows["lecture_claim"].append({"record_id": record.id, "position": i, **claim})
+        paper = data.get("paper")
+        if paper:
+            names = paper.pop("authors")
+            rows["paper"].append({"record_id": record.id, **paper})
+            for i, name in enumerate(names):
+                author_id = authors.setdefault(name, len(authors) + 1)
+                rows["paper_author"].append({"record_id": record.id, "position": i, "author_id": author_id})
+        for i, result in enumerate(data.get("results", [])):
+            result = dict(result)
+            result["dataset_id"] = result.pop("dataset")
+            result["metric_id"] = result.pop("metric")
+            rows["result"].append({"record_id": record.id, "position": i, **result})
+        for i, edge in enumerate(data.get("lineage", [])):
+            rows["lineage_edge"].append(
+                {"child_id": record.id, "position": i, "parent_id": edge["target"], "type": edge["type"], "reason": edge["reason"]}
+            )
+        for i, hyper in enumerate(data.get("hyperparameters", [])):
+            rows["hyperparameter"].append({"record_id": record.id, "position": i, **hyper})
+        for i, metric in enumerate(data.get("metrics", []) if record.kind == "dataset" else []):
+            rows["dataset_metric"].append({"dataset_id": record.id, "position": i, "metric_id": metric})
+        for i, dotted in enumerate(data.get("losses", [])):
+            rows["record_loss"].append({"record_id": record.id, "position": i, "dotted": dotted})
+    rows["author"] = [{"id": i, "name": n} for n, i in sorted(authors.items(), key=lambda kv: kv[1])]
+    rows["store_meta"] = [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "records", "value": str(len(rows["record"]))}]
+    return rows
+
+
+def _fill(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
+    metadata = SQLModel.metadata
+    tables = [t.__table__ for t in TABLES]  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for kind in VIEWS:
+            conn.execute(text(f"DROP VIEW IF EXISTS {kind}"))
+        metadata.drop_all(conn, tables=tables)
+        metadata.create_all(conn, tables=tables)
+        for table in tables:  # parents before children: TABLES is in dependency order
+            batch = rows.get(table.name, [])
+            if batch:
+                conn.execute(table.insert(), batch)
+        for ddl in VIEWS.values():
+            conn.execute(text(ddl))
+
+
+def memory_engine(records: Iterable[AnyRecord], paths: dict[str, str] | None = None) -> Engine:
+    """A private in-memory SQLite store of ``records`` (what commands query when no URL is given)."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    _fill(engine, rows_from_records(records, paths))
+    return engine
+
+
+def write_store(records: Iterable[AnyRecord], url: str, paths: dict[str, str] | None = None) -> int:
+    """Rebuild the store at ``url`` from ``records`` atomically; returns the number of records."""
+    rows = rows_from_records(records, paths)
+    path = sqlite_path(url)
+    if path is None:
+        engine = create_engine(url)
+        try:
+            _fill(engine, rows)
+        finally:
+            engine.dispose()
+        return len(rows["record"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        engine = create_engine(f"sqlite:///{tmp}")
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("PRAGMA journal_mode=OFF"))
+                conn.execute(text("PRAGMA synchronous=OFF"))
+            _fill(engine, rows)
+        finally:
+            engine.dispose()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return len(rows["record"])
+
+
+# ---------------------------------------------------------------------------- rows -> records
+
+
+def _fetch(conn: Any, model: Any) -> list[dict[str, Any]]:
+    """Every row of a table, through SQLAlchemy so that JSON columns come back decoded."""
+    return [dict(r._mapping) for r in conn.execute(model.__table__.select())]
+
+
+def _grouped(rows: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in sorted(rows, key=lambda r: (r[key], r["position"])):
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+def _strip(row: dict[str, Any], *drop: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in drop and v is not None}
+
+
+def records_from_store(engine: Engine, ids: Iterable[str] | None = None) -> dict[str, AnyRecord]:
+    """Rebuild validated records from the store (the inverse of :func:`rows_from_records`)."""
+    with engine.connect() as conn:
+        record_rows = sorted(_fetch(conn, RecordRow), key=lambda r: r["id"])
+        wanted = set(ids) if ids is not None else None
+        if wanted is not None:
+            record_rows = [r for r in record_rows if r["id"] in wanted]
+        papers = {r["record_id"]: r for r in _fetch(conn, PaperRow)}
+        names = {r["id"]: r["name"] for r in _fetch(conn, AuthorRow)}
+        authors = _grouped(_fetch(conn, PaperAuthorRow), "record_id")
+        topics = _grouped(_fetch(conn, RecordTopicRow), "record_id")
+        claims = _grouped(_fetch(conn, ClaimRow), "record_id")
+        results = _grouped(_fetch(conn, ResultRow), "record_id")
+        edges = _grouped(_fetch(conn, LineageRow), "child_id")
+        hypers = _grouped(_fetch(conn, HyperparameterRow), "record_id")
+        metrics = _grouped(_fetch(conn, DatasetMetricRow), "dataset_id")
+        losses = _grouped(_fetch(conn, RecordLossRow), "record_id")
+    out: dict[str, AnyRecord] = {}
+    for row in record_rows:
+        rid, kind = row["id"], row["kind"]
+        model = MODELS[kind]
+        data: dict[str, Any] = {"id": rid, "kind": kind, "name": row["name"], "summary": row["summary"]}
+        for column in ("full_name", "family", *_RECORD_COLUMNS):
+            if row.get(column) is not None and column in model.model_fields:
+                data[column] = row[column]
+        if row.get("own_year") is not None:
+            data["year"] = row["own_year"]
+        for column in ("aliases", "notes", "sources"):
+            if row.get(column):
+                data[column] = row[column]
+        data["topics"] = [t["topic_id"] for t in topics.get(rid, [])]
+        data["lecture_claims"] = [_strip(c, "record_id", "position") for c in claims.get(rid, [])]
+        if rid in papers:
+            paper = _strip(papers[rid], "record_id")
+            paper["authors"] = [names[a["author_id"]] for a in authors.get(rid, [])]
+            data["paper"] = paper
+        if "results" in model.model_fields:
+            data["results"] = []
+            for r in results.get(rid, []):
+                result = _strip(r, "record_id", "position", "dataset_id", "metric_id")
+                result["dataset"], result["metric"] = r["dataset_id"], r["metric_id"]
+                data["results"].append(result)
+        if "lineage" in model.model_fields:
+            data["lineage"] = [{"target": e["parent_id"], "type": e["type"], "reason": e["reason"]} for e in edges.get(rid, [])]
+        if "hyperparameters" in model.model_fields:
+            data["hyperparameters"] = [_strip(h, "record_id", "position") | {"value": h["value"]} for h in hypers.get(rid, [])]
+        if kind == "dataset":
+            data["metrics"] = [m["metric_id"] for m in metrics.get(rid, [])]
+        if "losses" in model.model_fields:
+            data["losses"] = [loss["dotted"] for loss in losses.get(rid, [])]
+        out[rid] = model.model_validate(data)  # type: ignore[assignment]
+    return out
+
+
+def read_only_query(engine: Engine, sql: str, limit: int = 10_000) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one read-only statement; returns column names and rows.
+
+    The connection itself is read-only (SQLite opened with ``mode=ro``, PostgreSQL sessions set
+    ``READ ONLY``), so a write fails in the database, whatever the statement looks like.
+    """
+    with engine.connect() as conn:
+        result = conn.execute(text(sql))
+        if not result.returns_rows:
+            return [], []
+        columns = list(result.keys())
+        rows = [tuple(r) for r in result.fetchmany(limit)]
+    return columns, rows
