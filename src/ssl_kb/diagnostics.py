@@ -39,6 +39,7 @@ _CODE_LIST = [
     Code("KB011", "not a regular file inside kb/", "records are regular files inside kb/; replace the symlink by the file"),
     Code("KB012", "ambiguous YAML 1.1 scalar", "YAML 1.1 reads yes/no/on/off as booleans; quote the text or write true/false"),
     Code("KB013", "mapping key is not text", "keys are field names (snake_case text)"),
+    Code("KB014", "template placeholder not filled in", "replace the TODO by the real value (null where the field is optional); the comment on that line says what goes there"),
     # --- one record against the schema (KB1xx) ---
     Code("KB100", "unknown field", "check the spelling against `ssl-kb schema` or the contributing guide; unknown keys are never ignored"),
     Code("KB101", "missing required field", "add the field; `ssl-kb new KIND ID` writes a template with every field"),

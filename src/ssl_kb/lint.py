@@ -45,7 +45,7 @@ def loss_names() -> frozenset[str]:
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             targets = [node.target]
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
-            value = node.value
+            value = getattr(node, "value", None)
             if isinstance(value, ast.List | ast.Tuple):
                 return frozenset(e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
     return frozenset()

@@ -39,6 +39,8 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _AMBIGUOUS_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+#: Values ``ssl-kb new`` writes for facts the contributor must supply (reported as KB014).
+PLACEHOLDER = re.compile(r"^TODO\b")
 
 Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]
@@ -185,6 +187,11 @@ def _compose(events: Any, doc: Document) -> Any:
             value = _scalar(event, doc, loc[:-1] if is_key else loc)
             if not is_key:
                 doc.marks[loc] = _mark(event)
+                if isinstance(value, str) and PLACEHOLDER.match(value):
+                    short = value if len(value) <= 40 else value[:37] + "..."
+                    doc.diagnostics.append(
+                        make(doc.path, _mark(event), "KB014", _field_name(loc), f"placeholder {short!r} is still there")
+                    )
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
             attach(value, 1, event)

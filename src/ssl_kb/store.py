@@ -222,7 +222,7 @@ def engine_for(url: str, *, read_only: bool = False) -> Engine:
 
 def rows_from_records(records: Iterable[AnyRecord], paths: dict[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Explicit conversion from validated records to table rows (plain dicts per table)."""
-    rows: dict[str, list[dict[str, Any]]] = {t.__tablename__: [] for t in TABLES}  # type: ignore[misc]
+    rows: dict[str, list[dict[str, Any]]] = {t.__table__.name: [] for t in TABLES}  # type: ignore[attr-defined]
     authors: dict[str, int] = {}
     for record in sorted(records, key=lambda r: r.id):
         data = record.model_dump(mode="json")

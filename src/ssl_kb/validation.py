@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, make
-from .loader import Document, Path_
+from .loader import PLACEHOLDER, Document, Path_
 from .schema import MODELS, AnyRecord
 
 _TYPE_CODES = {
@@ -29,7 +29,6 @@ _TYPE_CODES = {
     "enum": "KB106",
     "literal_error": "KB106",
 }
-_ID_FIELDS = {"id", "target", "topics", "dataset", "metric", "metrics", "family", "name"}
 
 
 def _value_error_code(message: str) -> str:
@@ -41,7 +40,7 @@ def _value_error_code(message: str) -> str:
     return "KB108"
 
 
-def _code_for(error: dict[str, Any], loc: Path_) -> str:
+def _code_for(error: Any, loc: Path_) -> str:
     kind = error["type"]
     if kind in _TYPE_CODES:
         return _TYPE_CODES[kind]
@@ -49,7 +48,7 @@ def _code_for(error: dict[str, Any], loc: Path_) -> str:
         names = [p for p in loc if isinstance(p, str)]
         if names and names[-1] in ("url", "doi"):
             return "KB102"
-        if names and names[-1] == "losses" or (names and names[-1] == "implementation"):
+        if (names and names[-1] == "losses") or (names and names[-1] == "implementation"):
             return "KB209"
         return "KB104"
     if kind == "value_error":
@@ -63,10 +62,9 @@ def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Path_:
     node = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        inside_map = isinstance(node, dict) and isinstance(part, str) and part in node
+        inside_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if inside_map or inside_list:
             out.append(part)
             node = node[part]
         elif last and keep_last and isinstance(node, dict) and isinstance(part, str):
@@ -116,6 +114,8 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
         loc = _data_loc(doc.data, tuple(error["loc"]), keep_last=kind in ("missing", "extra_forbidden"))
         if loc in seen:
             continue  # one problem per node: unions report each member's failure
+        if isinstance(error.get("input"), str) and PLACEHOLDER.match(error["input"]):
+            continue  # the loader reported the template placeholder (KB014) at this node
         seen.add(loc)
         code = _code_for(error, loc)
         if kind == "extra_forbidden":

@@ -38,7 +38,8 @@ def _run(questions: list[Question], history: Any, interactive: bool) -> tuple[in
     from rich.markup import escape
 
     console = Console(highlight=False)
-    score, mistakes = 0, []
+    score = 0
+    mistakes: list[tuple[Question, int]] = []
     letters = "abcdefghij"
     for n, q in enumerate(questions, 1):
         console.print(f"\n[bold]Question {n}/{len(questions)}[/bold] [dim]({q.kind}, difficulty {q.difficulty:.2f})[/dim]")

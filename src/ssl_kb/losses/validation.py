@@ -12,7 +12,7 @@ __all__ = ["check_floating", "check_shape", "compute_dtype"]
 
 
 def check_shape(name: str, x: torch.Tensor, spec: str, **known: int) -> dict[str, int]:
-    """Check ``x`` against ``spec`` (letters separated by spaces) and return the sizes bound to each letter.
+    """Check ``x`` against ``spec`` (letters or literal sizes, separated by spaces); return the letters' sizes.
 
     ``known`` gives sizes already bound (from earlier arguments); a letter bound twice must agree.
 
@@ -28,14 +28,17 @@ def check_shape(name: str, x: torch.Tensor, spec: str, **known: int) -> dict[str
     letters = spec.split()
     pretty = ", ".join(letters)
     if x.dim() != len(letters):
-        raise ValueError(f"{name}: expected ({pretty}), got {tuple(x.shape)}")
-    sizes = dict(known)
+        bound = ""
+        if all(letter in known or letter.isdigit() for letter in letters):
+            bound = f" = {tuple(int(known.get(letter, letter)) for letter in letters)}"
+        raise ValueError(f"{name}: expected ({pretty}){bound}, got {tuple(x.shape)}")
+    sizes = {letter: int(letter) for letter in letters if letter.isdigit()} | known
     for letter, size in zip(letters, x.shape, strict=True):
         sizes.setdefault(letter, int(size))
     want = tuple(sizes[letter] for letter in letters)
     if tuple(x.shape) != want:
         raise ValueError(f"{name}: expected ({pretty}) = {want}, got {tuple(x.shape)}")
-    return sizes
+    return {letter: size for letter, size in sizes.items() if not letter.isdigit()}
 
 
 def check_floating(name: str, x: torch.Tensor) -> None:

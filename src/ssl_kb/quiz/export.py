@@ -92,7 +92,7 @@ def qti_assessment(questions: list[Question], title: str) -> str:
             "        </qtimetadata></itemmetadata>",
             "        <presentation>",
             f"          <material><mattext texttype=\"text/plain\">{xml_escape(q.prompt)}</mattext></material>",
-            f"          <response_lid ident=\"response1\" rcardinality=\"Single\"><render_choice>",
+            "          <response_lid ident=\"response1\" rcardinality=\"Single\"><render_choice>",
         ]
         for ident, option in zip(ids, q.options, strict=True):
             out.append(

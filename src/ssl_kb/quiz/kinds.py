@@ -64,10 +64,7 @@ def _option_id(facts: Facts, option: str) -> str | None:
 def _fmt_number(value: Any, unit: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        text = f"{value:g}"
-    else:
-        text = str(value)
+    text = f"{value:g}" if isinstance(value, float) else str(value)
     return f"{text} {unit}".strip() if unit and unit != "%" else (f"{text}%" if unit == "%" else text)
 
 
@@ -86,7 +83,7 @@ def _gen_year(facts: Facts, rng: Rng) -> Iterator[Question]:
             continue
         basis = {"record": rid, "year": year}
         r = rng(f"year|{rid}")
-        offsets = [o for o in (-3, -2, -1, 1, 2, 3) if 1950 <= year + o]
+        offsets = [o for o in (-3, -2, -1, 1, 2, 3) if year + o >= 1950]
         r.shuffle(offsets)
         distractors = [str(year + o) for o in sorted(offsets[:3])]
         q = _make(
@@ -144,7 +141,7 @@ def _gen_chronology(facts: Facts, rng: Rng) -> Iterator[Question]:
     ids = [p for p in facts.work_ids() if facts.year(p) is not None]
     for rid in ids:
         year = facts.year(rid) or 0
-        later = sorted({facts.year(p) for p in ids if (facts.year(p) or 0) > year})
+        later = sorted({facts.year(p) or 0 for p in ids if (facts.year(p) or 0) > year})
         pool = [p for p in ids if (facts.year(p) or 0) > year and (facts.year(p) or 0) in later[:4]]
         chosen = _pick(facts, rid, pool, N_OPTIONS - 1, rng(f"chronology|{rid}"))
         if len(chosen) < N_OPTIONS - 1:
@@ -372,7 +369,7 @@ def _gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
                 if isinstance(value, float) and 0 < value <= 1:
                     cand = round(min(cand, 0.99), 3) if cand < 1 else round(1 - (1 - value) / 2, 3)
                 elif isinstance(value, int):
-                    cand = int(round(cand))
+                    cand = round(cand)
                 candidates.append(cand)
         options: list[str] = []
         for cand in candidates:

@@ -1,0 +1,59 @@
+"""Tests of ssl_kb.losses.runner: discovery of EXAMPLES and one measured forward + backward run."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from ssl_kb.losses.runner import available_losses, measure_cpu_peak, run_loss
+
+PART_A = ["beit_mim_loss", "clip_loss", "dino_loss", "info_nce", "mae_loss"]
+CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+DEVICES = ["cpu", pytest.param("cuda", marks=[pytest.mark.gpu, CUDA])]
+
+
+def test_available_losses_lists_every_example_sorted():
+    names = available_losses()
+    assert set(PART_A) <= set(names)
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", PART_A)
+def test_run_loss_reports_value_time_and_memory(name, device):
+    result = run_loss(name, batch=2, device=device, repeats=1)
+    assert result["name"] == name and result["batch"] == 2 and result["seed"] == 0
+    assert result["device"].startswith(device) and result["dtype"] == "float32"
+    assert math.isfinite(result["value"]) and result["time_ms"] > 0
+    assert result["saved_tensor_bytes"] > 0
+    assert result["peak_memory_bytes"] is None or result["peak_memory_bytes"] >= 0
+    assert result["memory_note"]
+
+
+def test_run_loss_is_reproducible_and_seeded():
+    first = run_loss("clip_loss", batch=8, repeats=1)
+    assert run_loss("clip_loss", batch=8, repeats=1)["value"] == first["value"]
+    assert run_loss("clip_loss", batch=8, seed=1, repeats=1)["value"] != first["value"]
+
+
+def test_run_loss_in_bf16():
+    result = run_loss("info_nce", batch=8, dtype="bf16", repeats=1)
+    assert result["dtype"] == "bfloat16" and math.isfinite(result["value"])
+
+
+def test_unknown_name_and_bad_arguments_are_clear_errors():
+    with pytest.raises(ValueError, match=r"^name: unknown loss 'nope'; known: .*info_nce"):
+        run_loss("nope", batch=2)
+    with pytest.raises(ValueError, match=r"^dtype: expected one of float32, fp32"):
+        run_loss("info_nce", batch=2, dtype="int8")
+    with pytest.raises(ValueError, match=r"^batch: expected a positive int, got 0$"):
+        run_loss("info_nce", batch=0)
+
+
+def test_cpu_peak_sees_a_large_allocation():
+    peak = measure_cpu_peak(lambda: torch.ones(64, 1024, 1024).sum())  # 256 MiB
+    if peak is None:
+        pytest.skip("no /proc/self/clear_refs on this system")
+    assert peak >= 200 * 2**20
