@@ -125,13 +125,17 @@ def to_mermaid(graph: nx.DiGraph, highlight: str | None = None) -> str:
 def to_dot(graph: nx.DiGraph) -> str:
     """Graphviz DOT; earlier work at the top."""
 
-    def q(text: str) -> str:
-        return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    def esc(text: object) -> str:
+        return str(text).replace("\\", "\\\\").replace('"', '\\"')
+
+    def q(text: object) -> str:
+        return f'"{esc(text)}"'
 
     lines = ["digraph lineage {", "  rankdir=BT;", "  node [shape=box];"]
     for node, data in _nodes(graph):
-        label = f"{data.get('name', node)}\\n{data.get('year') or ''}".rstrip("\\n")
-        lines.append(f"  {q(node)} [label={q(label)}];")
+        year = data.get("year")
+        label = esc(data.get("name", node)) + (f"\\n{year}" if year else "")  # DOT's \n: a line break
+        lines.append(f'  {q(node)} [label="{label}"];')
     for child, parent, data in _edges(graph):
         lines.append(f"  {q(child)} -> {q(parent)} [label={q(data.get('type', ''))}];")
     lines.append("}")

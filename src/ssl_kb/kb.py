@@ -59,7 +59,9 @@ def load(root: Path, only: Iterable[Path] | None = None) -> KnowledgeBase:
     wanted: set[Path] | None = None
     if only is not None:
         wanted = {Path(p).absolute() for p in only}
-        files = sorted(set(files) | {p for p in wanted if p.exists() or p.is_symlink()})
+        # discover() yields paths as ``root`` was given (often relative): compare absolute paths,
+        # or a file named on the command line is loaded twice and reported as its own duplicate.
+        files = sorted({p.absolute() for p in files} | {p for p in wanted if p.exists() or p.is_symlink()})
     for path in files:
         display = _display(path, root)
         doc = read_file(path, root, display)

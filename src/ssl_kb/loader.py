@@ -42,6 +42,9 @@ _AMBIGUOUS_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off
 #: Values ``ssl-kb new`` writes for facts the contributor must supply (reported as KB014).
 PLACEHOLDER = re.compile(r"^TODO\b")
 
+# Characters outside YAML's printable set (YAML 1.1, 5.1), which the parser refuses.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]
 
@@ -217,6 +220,11 @@ def _compose(events: Any, doc: Document) -> Any:
     return root
 
 
+def _line_col(text: str, index: int) -> Mark:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
 def parse_text(path: str, text: str) -> Document:
     """Parse one record's text; problems go into ``Document.diagnostics``."""
     doc = Document(path)
@@ -241,7 +249,16 @@ def parse_text(path: str, text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        doc.diagnostics.append(make(path, where, "KB003", "", problem))
+        # libyaml's scanner refuses very deep flow nesting before any event reaches _compose
+        code = "KB008" if "nesting depth" in problem else "KB003"
+        doc.diagnostics.append(make(path, where, code, "", problem))
+        return doc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; its position is in
+        # bytes or characters depending on the parser, so find the character again
+        bad = _NOT_PRINTABLE.search(text)
+        where = _line_col(text, bad.start()) if bad else (1, 1)
+        what = f"character U+{ord(bad.group()):04X}" if bad else "a character"
+        doc.diagnostics.append(make(path, where, "KB001", "", f"{what} is not allowed in YAML; remove it"))
         return doc
     except yaml.YAMLError as exc:  # errors without a mark
         doc.diagnostics.append(make(path, (1, 1), "KB003", "", str(exc).splitlines()[0]))
@@ -293,6 +310,14 @@ def read_file(path: Path, root: Path, display: str) -> Document:
 
 
 def discover(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted, without following directory links."""
-    found = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")]
+    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted, without following directory links.
+
+    A link to a folder is listed itself (not followed), so that :func:`read_file` reports it as
+    KB011 instead of silently skipping the records behind it.
+    """
+    found = [
+        p
+        for p in root.rglob("*")
+        if (p.suffix in (".yaml", ".yml") or (p.is_symlink() and p.is_dir())) and not p.name.startswith(".")
+    ]
     return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(root).parts))

@@ -122,3 +122,18 @@ def build_lock(folder: Path, *, wait: bool = True) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sync_tree(files: Mapping[str, Content], dest: Path) -> list[str]:
+    """Make ``dest`` hold exactly ``files`` by writing only what changed, in place (each file
+    atomically); for live previews whose file watchers must keep watching the same folder.
+    Returns the changes as :func:`stale` lists them."""
+    dest = Path(dest)
+    changes = stale(files, dest)
+    for change in changes:
+        op, rel = change[0], change[2:]
+        if op == "-":
+            (dest / rel).unlink(missing_ok=True)
+        else:
+            write_text(dest / rel, files[rel])
+    return changes

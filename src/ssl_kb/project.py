@@ -66,7 +66,7 @@ class Project:
         """The store to query: at ``url`` when given, else in memory from the checked kb/."""
         from .store import engine_for, memory_engine
 
-        if url:
-            return engine_for(url)
+        if url:  # commands only read: never create an empty SQLite file or write to a server
+            return engine_for(url, read_only=True)
         kb = self.load()
         return memory_engine(kb.records.values(), self.paths(kb))

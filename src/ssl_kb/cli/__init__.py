@@ -84,6 +84,20 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
     except KeyError as exc:
         fail(f"no record with id {exc.args[0]!r} (see `ssl-kb list`)")
+    except Exception as exc:
+        if not _store_error(exc):
+            raise
+        message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        fail(f"cannot read the store: {message[0] if message else type(exc).__name__}")
+
+
+def _store_error(exc: Exception) -> bool:
+    """A database problem the user can fix (server down, wrong URL, no such table, missing driver)."""
+    if "sqlalchemy" not in sys.modules:  # never import SQLAlchemy just to look at an exception
+        return False
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    return isinstance(exc, DBAPIError | ArgumentError | NoSuchModuleError)
 
 
 def get_project(kb: Path | None) -> Any:

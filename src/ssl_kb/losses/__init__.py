@@ -15,8 +15,25 @@ from .mae import mae_loss, patchify, random_masking
 from .runner import available_losses, run_loss
 
 # --- pretext, segmentation, vision-language losses and metrics (section B) ---
+# isort: split
+from .cider import cider_d
+from .colorization import (
+    ab_bin_centers,
+    colorization_loss,
+    quantize_ab,
+    quantize_lightness,
+    soft_encode_ab,
+    split_brain_loss,
+)
+from .context_encoder import context_encoder_loss
+from .flamingo import GatedCrossAttentionDense, media_index_from_locations
+from .language_model import next_token_loss
+from .relative_position import relative_position_class, relative_position_loss
+from .sam import dice_loss, focal_loss, sam_mask_loss
+from .uniter import ipot_distance, itm_loss, mlm_loss, mrc_kl_loss, mrfr_loss, wra_loss
+from .vqa import vqa_accuracy
 
-__all__: list[str] = [
+__all__: list[str] = [  # noqa: RUF022 (two sections, each sorted)
     # section A
     "all_gather_with_grad",
     "available_losses",
@@ -31,4 +48,27 @@ __all__: list[str] = [
     "run_loss",
     "update_center",
     # section B
+    "GatedCrossAttentionDense",
+    "ab_bin_centers",
+    "cider_d",
+    "colorization_loss",
+    "context_encoder_loss",
+    "dice_loss",
+    "focal_loss",
+    "ipot_distance",
+    "itm_loss",
+    "media_index_from_locations",
+    "mlm_loss",
+    "mrc_kl_loss",
+    "mrfr_loss",
+    "next_token_loss",
+    "quantize_ab",
+    "quantize_lightness",
+    "relative_position_class",
+    "relative_position_loss",
+    "sam_mask_loss",
+    "soft_encode_ab",
+    "split_brain_loss",
+    "vqa_accuracy",
+    "wra_loss",
 ]

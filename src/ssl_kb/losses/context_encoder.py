@@ -66,7 +66,12 @@ def context_encoder_loss(
     sizes = check_shape("pred", pred, "B C H W")
     check_floating("pred", pred)
     check_shape("target", target, "B C H W", **sizes)
-    if mask.dim() != 4 or mask.shape[1] not in (1, sizes["C"]) or mask.shape[0] != sizes["B"] or mask.shape[2:] != pred.shape[2:]:
+    if (
+        mask.dim() != 4
+        or mask.shape[1] not in (1, sizes["C"])
+        or mask.shape[0] != sizes["B"]
+        or mask.shape[2:] != pred.shape[2:]
+    ):
         raise ValueError(
             f"mask: expected (B, 1, H, W) or (B, C, H, W) with (B, C, H, W) = {tuple(pred.shape)}, "
             f"got {tuple(mask.shape)}"
@@ -80,7 +85,9 @@ def context_encoder_loss(
     if d_fake_logits is not None:
         check_floating("d_fake_logits", d_fake_logits)
         if d_fake_logits.numel() != sizes["B"] or d_fake_logits.dim() > 2:
-            raise ValueError(f"d_fake_logits: expected (B,) or (B, 1) with B = {sizes['B']}, got {tuple(d_fake_logits.shape)}")
+            raise ValueError(
+                f"d_fake_logits: expected (B,) or (B, 1) with B = {sizes['B']}, got {tuple(d_fake_logits.shape)}"
+            )
         adv = F.softplus(-d_fake_logits.to(dt)).mean()
         loss = loss + lambda_adv * adv
     return loss

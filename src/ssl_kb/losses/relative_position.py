@@ -47,7 +47,9 @@ def relative_position_class(dy: int, dx: int) -> int:
     ValueError: (dy, dx): expected one of the 8 neighbours (each in -1, 0, 1, not both 0), got (0, 0)
     """
     if (dy, dx) not in NEIGHBOUR_OFFSETS:
-        raise ValueError(f"(dy, dx): expected one of the 8 neighbours (each in -1, 0, 1, not both 0), got {(dy, dx)}")
+        raise ValueError(
+            f"(dy, dx): expected one of the 8 neighbours (each in -1, 0, 1, not both 0), got {(dy, dx)}"
+        )
     return NEIGHBOUR_OFFSETS.index((dy, dx))
 
 
@@ -73,7 +75,9 @@ def relative_position_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.
     if target.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8, torch.int8):
         raise TypeError(f"target: expected an integer tensor of class indices, got {target.dtype}")
     if target.numel() and (int(target.min()) < 0 or int(target.max()) > 7):
-        raise ValueError(f"target: expected class indices in 0..7, got values in {int(target.min())}..{int(target.max())}")
+        raise ValueError(
+            f"target: expected class indices in 0..7, got values in {int(target.min())}..{int(target.max())}"
+        )
     dt = compute_dtype(logits)
     if sizes["B"] == 0:
         return logits.sum().to(dt) * 0.0

@@ -114,23 +114,30 @@ class _PairwiseLogSumExp(torch.autograd.Function):
         if chunk_size is None:
             logits = qs @ k.T
             _mask_excluded(logits, exclude, 0, 0)
-            mx_r = logits.amax(1, keepdim=True).clamp_min_(floor)
+            mx_r = logits.amax(1, keepdim=True)
+            if exclude is not None:  # a row or column may then have nothing left
+                mx_r.clamp_min_(floor)
             if with_cols:
-                mx_c = logits.amax(0, keepdim=True).clamp_min_(floor)
-                scratch = torch.sub(logits, mx_r).exp_()
-                lse_r = scratch.sum(1).log_().add_(mx_r[:, 0])
-                torch.sub(logits, mx_c, out=scratch).exp_()
-                lse_c = scratch.sum(0).log_().add_(mx_c[0])
-                del scratch
-                saved = logits  # raw logits: both softmaxes are rebuilt from them in backward
+                mx_c = logits.amax(0, keepdim=True)
+                if exclude is not None:
+                    mx_c.clamp_min_(floor)
+                probs_r = torch.sub(logits, mx_r).exp_()
+                sums_r = probs_r.sum(1, keepdim=True)
+                probs_r.div_(sums_r)
+                probs_c = logits.sub_(mx_c).exp_()  # in place: the logits are not needed again
+                sums_c = probs_c.sum(0, keepdim=True)
+                probs_c.div_(sums_c)
+                lse_r = sums_r[:, 0].log().add_(mx_r[:, 0])
+                lse_c = sums_c[0].log().add_(mx_c[0])
+                saved = (probs_r, probs_c)  # both softmaxes: backward needs no new M x N buffer
             else:
-                probs = logits.sub_(mx_r).exp_()  # in place: the logits are not needed again
-                sums = probs.sum(1, keepdim=True)
-                probs.div_(sums)
-                lse_r = sums[:, 0].log().add_(mx_r[:, 0])
+                probs_r = logits.sub_(mx_r).exp_()  # in place: the logits are not needed again
+                sums_r = probs_r.sum(1, keepdim=True)
+                probs_r.div_(sums_r)
+                lse_r = sums_r[:, 0].log().add_(mx_r[:, 0])
                 lse_c = q.new_empty(0)
-                saved = probs  # row softmax, all that backward needs
-            ctx.save_for_backward(q, k, scale, exclude, lse_r, lse_c, saved)
+                saved = (probs_r,)
+            ctx.save_for_backward(q, qs, k, scale, exclude, lse_r, lse_c, *saved)
         else:
             c = chunk_size
             m_r = torch.full((m_rows,), floor, dtype=q.dtype, device=q.device)
@@ -153,7 +160,7 @@ class _PairwiseLogSumExp(torch.autograd.Function):
                     del blk, scratch
             lse_r = s_r.log_().add_(m_r)
             lse_c = s_c.log_().add_(m_c)
-            ctx.save_for_backward(q, k, scale, exclude, lse_r, lse_c)
+            ctx.save_for_backward(q, qs, k, scale, exclude, lse_r, lse_c)
         ctx.with_cols = with_cols
         ctx.chunk_size = chunk_size
         if not with_cols:
@@ -162,25 +169,24 @@ class _PairwiseLogSumExp(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g_r: torch.Tensor | None, g_c: torch.Tensor | None) -> tuple[Any, ...]:
-        q, k, scale, exclude, lse_r, lse_c, *saved = ctx.saved_tensors
+        q, qs, k, scale, exclude, lse_r, lse_c, *saved = ctx.saved_tensors
         if g_r is None:
             g_r = torch.zeros_like(lse_r)
         use_cols = ctx.with_cols and g_c is not None
-        qs = q * scale
-        grad_qs = torch.zeros_like(q)  # G k, i.e. d loss / d (s q)
-        grad_k = torch.zeros_like(k)
         if ctx.chunk_size is None:
-            if use_cols:
-                (logits,) = saved
-                grad = torch.sub(logits, lse_r[:, None]).exp_().mul_(g_r[:, None])
-                grad.add_(torch.sub(logits, lse_c[None, :]).exp_().mul_(g_c[None, :]))
-            else:
-                (probs,) = saved
-                grad = probs * g_r[:, None]
-            grad_qs = grad @ k
-            grad_k = grad.T @ qs
+            # G = diag(g_r) P_r + P_c diag(g_c), applied without forming G: G k and G^T (s q)
+            probs_r = saved[0]
+            grad_qs = (probs_r @ k).mul_(g_r[:, None])
+            grad_k = probs_r.T @ (qs * g_r[:, None])
+            if ctx.with_cols:
+                probs_c = saved[1]
+                if use_cols:
+                    grad_qs.addmm_(probs_c, k * g_c[:, None])
+                    grad_k.add_((probs_c.T @ qs).mul_(g_c[:, None]))
         else:
             c = ctx.chunk_size
+            grad_qs = torch.zeros_like(q)  # G k, i.e. d loss / d (s q)
+            grad_k = torch.zeros_like(k)
             for r0 in range(0, q.shape[0], c):
                 r1 = min(r0 + c, q.shape[0])
                 for c0 in range(0, k.shape[0], c):

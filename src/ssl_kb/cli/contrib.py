@@ -1,0 +1,77 @@
+"""Commands for contributors: `ssl-kb new` (a record from a template) and `ssl-kb diff` (a change's effect)."""
+
+from __future__ import annotations
+
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import KbOption, ListFormat, app, err, fail, get_project, print_json
+
+
+class NewKind(StrEnum):
+    method = "method"
+    concept = "concept"
+    topic = "topic"
+    dataset = "dataset"
+    metric = "metric"
+
+
+@app.command()
+def new(
+    kind: Annotated[NewKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new record's id: lowercase kebab-case, e.g. barlow-twins.")],
+    kb: KbOption = None,
+) -> None:
+    """Write a new record from the template of its kind (kb/<folder>/<ID>.yaml), to fill in."""
+    from ..scaffold import ScaffoldError, create
+
+    project = get_project(kb)
+    if not project.kb_dir.is_dir():
+        fail(f"no knowledge base at {project.kb_dir} (use --kb PATH)")
+    try:
+        path = create(project.kb_dir, kind.value, record_id)
+    except ScaffoldError as exc:
+        fail(str(exc))
+    typer.echo(str(path))
+    err(
+        f"wrote {path}: replace every TODO (`ssl-kb check {path}` lists those left), "
+        "then `ssl-kb diff main` to review the change"
+    )
+
+
+@app.command()
+def diff(
+    rev: Annotated[str, typer.Argument(metavar="REV", help="The git revision to compare the working tree with, e.g. main.")],
+    kb: KbOption = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="text or json.")] = ListFormat.text,
+) -> None:
+    """What the working tree's kb/ changes against REV: records, fields, quiz questions, pages."""
+    from .. import changes
+    from ..revision import RevisionError, export, locate, resolve
+
+    project = get_project(kb)
+    try:
+        top, kb_rel = locate(project.kb_dir)
+        commit = resolve(top, rev)
+    except RevisionError as exc:
+        fail(str(exc), 2)
+    with tempfile.TemporaryDirectory(prefix="ssl-kb-diff-") as tmp:
+        old_dir = Path(tmp) / (kb_rel.rsplit("/", 1)[-1] or "kb")
+        try:
+            export(top, commit, kb_rel, old_dir)
+        except RevisionError as exc:
+            fail(f"cannot read {rev}: {exc}")
+        base = changes.snapshot(old_dir, rev, display=f"{rev}:{kb_rel + '/' if kb_rel else ''}")
+        head = changes.snapshot(project.kb_dir, "working tree")
+        result = changes.compare(base, head)
+    for snap in (base, head):
+        if not snap.kb.ok():
+            err(f"warning: the KB at {snap.label} does not validate ({len(snap.errors)} error(s)); quiz questions are not compared")
+    if fmt is ListFormat.json:
+        print_json(changes.to_dict(result, {"rev": rev, "commit": commit}))
+        return
+    typer.echo(changes.to_text(result))

@@ -1,0 +1,349 @@
+r"""UNITER's pre-training losses: ITM, MLM, MRFR, MRC-kl and word-region alignment by optimal transport.
+
+Chen et al., "UNITER: UNiversal Image-TExt Representation Learning", arXiv 1909.11740, Sec. 3.2: MLM
+(Eq. 1), ITM (Eq. 2), WRA by optimal transport (Eq. 3, solved with IPOT), MRM variants MRFR (Eq. 5) and
+MRC-kl (Eq. 7). The official code (ChenRocks/UNITER, ``model/pretrain.py``, ``model/ot.py``) fixes the
+details the paper leaves open; where it differs from the equations, the docstrings say which is followed.
+
+IPOT: Xie et al., "A Fast Proximal Point Method for Computing Exact Wasserstein Distance", arXiv
+1802.04307, Algorithm 1 (proximal point iterations, each solved inexactly with ``inner`` Sinkhorn steps).
+
+Masks: ``*_pad`` tensors are **True = padding** (as UNITER's ``txt_pad`` / ``img_pad``);
+``region_mask`` / MLM targets mark the **masked (predicted) positions**.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from .validation import check_floating, check_shape, compute_dtype
+
+__all__ = ["ipot_distance", "itm_loss", "mlm_loss", "mrc_kl_loss", "mrfr_loss", "wra_loss"]
+
+
+def _zero(x: torch.Tensor, dt: torch.dtype) -> torch.Tensor:
+    """0 that still depends on ``x`` (an empty selection gives 0, not NaN, with a gradient path)."""
+    return x.sum().to(dt) * 0.0
+
+
+def itm_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    r"""Image-text matching: binary cross-entropy on the match score (UNITER Eq. 2).
+
+    .. math::
+        \mathcal{L}_{ITM} = -\frac{1}{B} \sum_b \big[y_b \log \sigma(s_b) + (1 - y_b) \log(1 - \sigma(s_b))\big]
+
+    ``scores`` of shape ``[B]`` are the logits :math:`s_b` of Eq. 2; ``[B, 2]`` are the official code's
+    two-way head (``itm_output = Linear(hidden, 2)``, ``F.cross_entropy``), which equals the binary form on
+    :math:`s_b = \ell_{b,1} - \ell_{b,0}`.
+
+    Args:
+        scores: ``[B]`` match logits or ``[B, 2]`` (no-match, match) logits.
+        targets: ``[B]``, 1 = matched pair, 0 = negative pair (long, bool or float).
+
+    >>> round(itm_loss(torch.zeros(2), torch.tensor([1, 0])).item(), 6)  # ln 2
+    0.693147
+    """
+    check_floating("scores", scores)
+    if not (scores.dim() == 1 or (scores.dim() == 2 and scores.shape[1] == 2)):
+        raise ValueError(f"scores: expected (B,) or (B, 2), got {tuple(scores.shape)}")
+    batch = scores.shape[0]
+    check_shape("targets", targets, "B", B=batch)
+    dt = compute_dtype(scores)
+    if batch == 0:
+        return _zero(scores, dt)
+    if scores.dim() == 2:
+        return F.cross_entropy(scores.to(dt), targets.long())
+    return F.binary_cross_entropy_with_logits(scores.to(dt), targets.to(dt))
+
+
+def mlm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -1) -> torch.Tensor:
+    r"""Masked language modelling: cross-entropy on the masked tokens, one mean over them (UNITER Eq. 1).
+
+    .. math::
+        \mathcal{L}_{MLM} = -\frac{1}{|S|}\sum_{(b, n) \in S} \log \operatorname{softmax}(\ell_{b,n})_{y_{b,n}},
+        \qquad S = \{(b, n) : y_{b,n} \neq \text{ignore\_index}\}
+
+    Args:
+        logits: ``[B, N, K]`` vocabulary scores at the text positions.
+        targets: ``[B, N]`` long, the original token id at masked positions and ``ignore_index`` elsewhere.
+        ignore_index: -1, as UNITER's ``txt_labels`` (``txt_labels != -1`` selects the masked tokens).
+
+    Returns:
+        scalar; no masked token gives 0 (not NaN) with a gradient path.
+
+    >>> round(mlm_loss(torch.zeros(1, 3, 4), torch.tensor([[-1, 2, -1]])).item(), 6)  # ln 4
+    1.386294
+    """
+    sizes = check_shape("logits", logits, "B N K")
+    check_floating("logits", logits)
+    check_shape("targets", targets, "B N", B=sizes["B"], N=sizes["N"])
+    dt = compute_dtype(logits)
+    valid = targets != ignore_index
+    total = F.cross_entropy(
+        logits.to(dt).reshape(-1, sizes["K"]),
+        targets.long().reshape(-1),
+        ignore_index=ignore_index,
+        reduction="sum",
+    )
+    return total / valid.sum().to(dt).clamp_min(1.0)
+
+
+def _region_args(
+    name: str, pred: torch.Tensor, other_name: str, other: torch.Tensor, region_mask: torch.Tensor
+):
+    sizes = check_shape(name, pred, "B N D")
+    check_floating(name, pred)
+    check_shape(other_name, other, "B N D", **sizes)
+    check_shape("region_mask", region_mask, "B N", B=sizes["B"], N=sizes["N"])
+    return sizes
+
+
+def mrfr_loss(
+    pred_feats: torch.Tensor, target_feats: torch.Tensor, region_mask: torch.Tensor
+) -> torch.Tensor:
+    r"""Masked region feature regression: L2 between predicted and input RoI features (UNITER Eq. 5).
+
+    .. math::
+        \mathcal{L}_{MRFR} = \frac{1}{|S|} \sum_{(b, n) \in S} \frac{1}{D} \big\| h_{b,n} - r_{b,n} \big\|_2^2
+
+    Eq. 5 sums :math:`\|h - r\|_2^2` over the masked regions; the official code takes
+    ``F.mse_loss(pred, target, reduction='none').mean()``, i.e. the mean over masked regions **and** the
+    :math:`D` feature dimensions, which is what is computed here (Eq. 5's per-region value is :math:`D`
+    times larger).
+
+    Args:
+        pred_feats: ``[B, N, D]`` regressed features :math:`h` (after UNITER's FC layer) at every region.
+        target_feats: ``[B, N, D]`` the input RoI-pooled features :math:`r`.
+        region_mask: ``[B, N]`` **1 = masked region** (the ones predicted), 0 = visible or padding.
+
+    Returns:
+        scalar; no masked region gives 0 with a gradient path.
+
+    >>> p, t = torch.ones(1, 2, 4), torch.zeros(1, 2, 4)
+    >>> mrfr_loss(p, t, torch.tensor([[True, False]])).item()
+    1.0
+    """
+    _region_args("pred_feats", pred_feats, "target_feats", target_feats, region_mask)
+    dt = compute_dtype(pred_feats, target_feats)
+    m = region_mask.to(dt)
+    per_region = (pred_feats.to(dt) - target_feats.to(dt)).pow(2).mean(-1)
+    return (per_region * m).sum() / m.sum().clamp_min(1.0)
+
+
+def mrc_kl_loss(
+    pred_logits: torch.Tensor, soft_labels: torch.Tensor, region_mask: torch.Tensor
+) -> torch.Tensor:
+    r"""Masked region classification with KL divergence (UNITER Eq. 7).
+
+    .. math::
+        \mathcal{L}_{MRC\text{-}kl} = \frac{1}{|S|} \sum_{(b, n) \in S}
+        D_{KL}\big(\tilde c_{b,n} \,\|\, g_{b,n}\big)
+        = \frac{1}{|S|} \sum_{(b, n) \in S} \sum_k \tilde c_{b,n,k} \big(\log \tilde c_{b,n,k} - \log g_{b,n,k}\big)
+
+    with :math:`g = \operatorname{softmax}(\ell)` the predicted distribution and :math:`\tilde c` the
+    object detector's class distribution (:math:`0 \log 0 = 0`). This is Eq. 7 per region, averaged over the
+    masked regions; the official code's ``F.kl_div(..., reduction='none').mean()`` also divides by the
+    :math:`K` classes (its values are this divided by :math:`K`).
+
+    Args:
+        pred_logits: ``[B, N, K]`` class logits at every region.
+        soft_labels: ``[B, N, K]`` detector probabilities :math:`\tilde c` (rows summing to 1, e.g. K = 1601
+            Visual Genome classes with background).
+        region_mask: ``[B, N]`` **1 = masked region**.
+
+    Returns:
+        scalar; no masked region gives 0 with a gradient path.
+
+    >>> c = torch.tensor([[[0.5, 0.5]]])
+    >>> mrc_kl_loss(torch.zeros(1, 1, 2), c, torch.ones(1, 1)).item()
+    0.0
+    """
+    _region_args("pred_logits", pred_logits, "soft_labels", soft_labels, region_mask)
+    dt = compute_dtype(pred_logits, soft_labels)
+    log_g = F.log_softmax(pred_logits.to(dt), dim=-1)
+    c = soft_labels.to(dt)
+    cross = torch.where(c == 0, 0.0, c * log_g)  # 0 log 0 = 0, also where a logit is -inf
+    kl = (torch.xlogy(c, c) - cross).sum(-1)
+    m = region_mask.to(dt)
+    return (kl * m).sum() / m.sum().clamp_min(1.0)
+
+
+def ipot_distance(
+    cost: torch.Tensor,
+    *,
+    x_pad: torch.Tensor | None = None,
+    y_pad: torch.Tensor | None = None,
+    beta: float = 0.5,
+    iterations: int = 50,
+    inner: int = 1,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Wasserstein distance between uniform distributions by IPOT (Xie et al. Algorithm 1).
+
+    With :math:`\mu = \mathbf 1 / n`, :math:`\nu = \mathbf 1 / m` over the non-padded positions,
+    :math:`G = e^{-C / \beta}`, :math:`T^{(1)} = \mathbf 1 \mathbf 1^\top`, :math:`\sigma = \mathbf 1 / m`:
+
+    .. math::
+        Q = G \odot T^{(t)};\quad \text{repeat inner times: } \delta = \frac{\mu}{Q \sigma},\
+        \sigma = \frac{\nu}{Q^\top \delta};\quad T^{(t+1)} = \operatorname{diag}(\delta)\, Q\, \operatorname{diag}(\sigma)
+
+    and the distance is :math:`\langle C, T \rangle = \sum_{ij} C_{ij} T_{ij}`. As in UNITER's ``ot.py``
+    the plan is computed without gradient (in float32 at least) and the distance is differentiated through
+    ``cost`` only: :math:`\partial d / \partial C = T`. Padded rows/columns get zero mass.
+
+    Args:
+        cost: ``[B, N, M]`` cost matrices (UNITER: cosine distance between N word and M region embeddings).
+        x_pad: ``[B, N]``, **True = padding** (rows); ``None`` = no padding.
+        y_pad: ``[B, M]``, **True = padding** (columns).
+        beta: proximal step :math:`\beta`; 0.5 (UNITER ``optimal_transport_dist``).
+        iterations: outer proximal iterations; 50 (UNITER).
+        inner: Sinkhorn steps per iteration :math:`k`; 1 (UNITER; Xie et al. Sec. 4 recommend 1).
+
+    Returns:
+        ``(distance [B], plan [B, N, M])``; the distance has ``cost``'s dtype (float32 for half).
+
+    >>> d, t = ipot_distance(torch.tensor([[[0.0, 1.0], [1.0, 0.0]]]))
+    >>> round(d.item(), 4), [round(v, 3) for v in t[0].flatten().tolist()]
+    (0.0, [0.5, 0.0, 0.0, 0.5])
+    """
+    sizes = check_shape("cost", cost, "B N M")
+    check_floating("cost", cost)
+    b, n, m = sizes["B"], sizes["N"], sizes["M"]
+    xp = torch.zeros(b, n, dtype=torch.bool, device=cost.device) if x_pad is None else x_pad.bool()
+    yp = torch.zeros(b, m, dtype=torch.bool, device=cost.device) if y_pad is None else y_pad.bool()
+    check_shape("x_pad", xp, "B N", B=b, N=n)
+    check_shape("y_pad", yp, "B M", B=b, M=m)
+    if beta <= 0:
+        raise ValueError(f"beta: expected a positive step, got {beta}")
+    if iterations < 1 or inner < 1:
+        raise ValueError(f"iterations, inner: expected positive ints, got {iterations}, {inner}")
+    dt = compute_dtype(cost)
+    with torch.no_grad():
+        c = cost.detach().to(dt)
+        valid = ~xp.unsqueeze(2) & ~yp.unsqueeze(1)
+        n_x = (~xp).sum(1, keepdim=True).to(dt)  # [B, 1]
+        n_y = (~yp).sum(1, keepdim=True).to(dt)
+        mu = torch.where(xp, 0.0, 1.0 / n_x.clamp_min(1.0))  # [B, N]
+        nu = torch.where(yp, 0.0, 1.0 / n_y.clamp_min(1.0))  # [B, M]
+        g = torch.where(valid, torch.exp(-c / beta), 0.0)
+        plan = valid.to(dt)
+        sigma = nu.clone()
+        delta = mu.clone()
+        for _ in range(iterations):
+            q = g * plan
+            for _ in range(inner):
+                qs = torch.bmm(q, sigma.unsqueeze(2)).squeeze(2)
+                delta = torch.where(xp, 0.0, mu / torch.where(xp, 1.0, qs))
+                qd = torch.bmm(q.transpose(1, 2), delta.unsqueeze(2)).squeeze(2)
+                sigma = torch.where(yp, 0.0, nu / torch.where(yp, 1.0, qd))
+            plan = delta.unsqueeze(2) * q * sigma.unsqueeze(1)
+    distance = (cost.to(dt) * plan).sum((1, 2))
+    return distance, plan
+
+
+def _cosine_cost(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``1 - cos`` between every row of x ``[B, N, D]`` and y ``[B, M, D]`` (UNITER ``cost_matrix_cosine``)."""
+    xn = F.normalize(x, p=2, dim=-1, eps=1e-5)
+    yn = F.normalize(y, p=2, dim=-1, eps=1e-5)
+    return 1.0 - torch.bmm(xn, yn.transpose(1, 2))
+
+
+def wra_loss(
+    txt_emb: torch.Tensor,
+    img_emb: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    txt_pad: torch.Tensor | None = None,
+    img_pad: torch.Tensor | None = None,
+    beta: float = 0.5,
+    iterations: int = 50,
+    inner: int = 1,
+) -> torch.Tensor:
+    r"""Word-region alignment: OT distance, minimised on matched pairs and maximised on negatives (Eq. 3).
+
+    .. math::
+        C_{b,ij} = 1 - \cos(w_{b,i}, v_{b,j}),\quad d_b = \langle C_b, T_b \rangle \text{ (IPOT)},\quad
+        \mathcal{L}_{WRA} = \frac{1}{B}\Big(\sum_{b: y_b = 1} d_b - \sum_{b: y_b = 0} d_b\Big)
+
+    The sign and the normalisation by all :math:`B` pairs are the official training script's
+    (``ot_loss = (ot_pos.sum() - ot_neg.sum()) / (ot_pos.size(0) + ot_neg.size(0))``, weighted by
+    ``itm_ot_lambda = 0.1`` next to ITM); the cost, :math:`\beta`, 50 iterations and 1 inner step are
+    ``model/ot.py``'s. Embeddings are the contextualised outputs of the cross-modal transformer.
+
+    Args:
+        txt_emb: ``[B, N, D]`` word embeddings :math:`w`.
+        img_emb: ``[B, M, D]`` region embeddings :math:`v`.
+        targets: ``[B]``, 1 = matched pair, 0 = negative pair.
+        txt_pad: ``[B, N]``, **True = padding**.
+        img_pad: ``[B, M]``, **True = padding**.
+        beta, iterations, inner: see :func:`ipot_distance`.
+
+    >>> w = torch.eye(2).unsqueeze(0)  # two words equal to the two regions
+    >>> round(wra_loss(w, w.flip(1), torch.tensor([1])).item(), 4)
+    0.0
+    """
+    sizes = check_shape("txt_emb", txt_emb, "B N D")
+    check_floating("txt_emb", txt_emb)
+    check_shape("img_emb", img_emb, "B M D", B=sizes["B"], D=sizes["D"])
+    check_shape("targets", targets, "B", B=sizes["B"])
+    dt = compute_dtype(txt_emb, img_emb)
+    if sizes["B"] == 0:
+        return _zero(txt_emb, dt) + _zero(img_emb, dt)
+    cost = _cosine_cost(txt_emb.to(dt), img_emb.to(dt))
+    distance, _ = ipot_distance(
+        cost, x_pad=txt_pad, y_pad=img_pad, beta=beta, iterations=iterations, inner=inner
+    )
+    sign = torch.where(targets.bool(), 1.0, -1.0).to(dt)
+    return (sign * distance).sum() / sizes["B"]
+
+
+def _itm_example(batch, device, dtype, generator):
+    scores = torch.randn(batch, generator=generator).to(device=device, dtype=dtype)
+    targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
+    return (scores.requires_grad_(), targets), {}
+
+
+def _mlm_example(batch, device, dtype, generator):
+    n, k = 40, 28996  # UNITER's BERT-base cased vocabulary
+    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
+    targets = torch.randint(0, k, (batch, n), generator=generator)
+    targets[torch.rand(batch, n, generator=generator) >= 0.15] = -1  # 15% masked (UNITER Sec. 3.2)
+    return (logits.requires_grad_(), targets.to(device)), {}
+
+
+def _mrfr_example(batch, device, dtype, generator):
+    n, d = 36, 2048  # Faster R-CNN RoI features
+    pred = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
+    target = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
+    mask = (torch.rand(batch, n, generator=generator) < 0.15).to(device)
+    return (pred.requires_grad_(), target, mask), {}
+
+
+def _mrc_example(batch, device, dtype, generator):
+    n, k = 36, 1601
+    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
+    soft = torch.softmax(torch.randn(batch, n, k, generator=generator), -1).to(device=device, dtype=dtype)
+    mask = (torch.rand(batch, n, generator=generator) < 0.15).to(device)
+    return (logits.requires_grad_(), soft, mask), {}
+
+
+def _wra_example(batch, device, dtype, generator):
+    n, m, d = 40, 36, 768
+    txt = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
+    img = torch.randn(batch, m, d, generator=generator).to(device=device, dtype=dtype)
+    targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
+    txt_pad = torch.arange(n).expand(batch, n) >= torch.randint(5, n + 1, (batch, 1), generator=generator)
+    img_pad = torch.arange(m).expand(batch, m) >= torch.randint(10, m + 1, (batch, 1), generator=generator)
+    kwargs = {"txt_pad": txt_pad.to(device), "img_pad": img_pad.to(device)}
+    return (txt.requires_grad_(), img.requires_grad_(), targets), kwargs
+
+
+EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+    "itm_loss": _itm_example,
+    "mlm_loss": _mlm_example,
+    "mrfr_loss": _mrfr_example,
+    "mrc_kl_loss": _mrc_example,
+    "wra_loss": _wra_example,
+}
