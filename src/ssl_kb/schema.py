@@ -228,7 +228,7 @@ class Result(Strict):
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
         if value < 0:
-            raise ValueError(f"Input should be greater than or equal to 0 (got {value})")
+            raise ValueError("Input should be greater than or equal to 0")  # the diagnostic adds the value
         return value
 
     @model_validator(mode="after")

@@ -127,8 +127,11 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
         message = str(error["msg"])
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        if kind not in ("missing", "extra_forbidden") and "input" in error and not isinstance(
-            error["input"], dict | list
+        if (
+            kind not in ("missing", "extra_forbidden")
+            and "input" in error
+            and not isinstance(error["input"], dict | list)
+            and "(got " not in message
         ):
             message += f" (got {_short(error['input'])})"
         if kind == "extra_forbidden":

@@ -29,7 +29,9 @@ def _run(*args: str):
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_build_writes_store_pages_and_site_then_check_is_clean(project: Path) -> None:
@@ -39,7 +41,9 @@ def test_build_writes_store_pages_and_site_then_check_is_clean(project: Path) ->
     assert (project / "build" / "ssl-kb.sqlite").is_file()
     assert (project / "build" / "docs" / "methods" / "mae.md").is_file()
     assert (project / "site" / "methods" / "mae.html").is_file()
-    assert (project / "site" / "downloads" / "ssl-kb.sqlite").read_bytes() == (project / "build" / "ssl-kb.sqlite").read_bytes()
+    assert (project / "site" / "downloads" / "ssl-kb.sqlite").read_bytes() == (
+        project / "build" / "ssl-kb.sqlite"
+    ).read_bytes()
     assert not list(project.glob(".site.*")) and not list((project / "build").glob(".docs.*"))
     check = _run("build", "--kb", str(project / "kb"), "--check")
     assert check.exit_code == 0, check.output
@@ -91,5 +95,7 @@ def test_out_option_and_busy_lock(project: Path) -> None:
 
 def test_cli_import_stays_light() -> None:
     code = "import sys, ssl_kb.cli; print(sorted(m for m in ('mkdocs', 'networkx', 'sqlalchemy', 'jinja2', 'torch') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"

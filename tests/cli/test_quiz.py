@@ -20,10 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "kb"
 
 
-def run(*args: str, stdin: str = "", env_extra: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str = "", env_extra: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(
-        [sys.executable, "-m", "ssl_kb", *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd or ROOT, timeout=120
+        [sys.executable, "-m", "ssl_kb", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=120,
     )
 
 
@@ -43,7 +51,19 @@ def test_parse_answer_accepts_letters_and_numbers() -> None:
 
 
 def _answers(seed: int, n: int) -> list[dict[str, object]]:
-    out = run("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--n", str(n), "--seed", str(seed), "--format", "json")
+    out = run(
+        "quiz",
+        "--kb",
+        str(FIXTURE),
+        "--topic",
+        "masked-predictions",
+        "--n",
+        str(n),
+        "--seed",
+        str(seed),
+        "--format",
+        "json",
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["questions"]
 
@@ -52,8 +72,26 @@ def test_scripted_quiz_scores_right_answers(data_dir: dict[str, str]) -> None:
     questions = _answers(7, 4)
     letters = "abcd"
     # right, wrong, an invalid line then right, right
-    lines = [letters[questions[0]["answer"]], letters[(questions[1]["answer"] + 1) % 4], "zz", str(questions[2]["answer"] + 1), letters[questions[3]["answer"]]]
-    out = run("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--n", "4", "--seed", "7", stdin="\n".join(lines) + "\n", env_extra=data_dir)
+    lines = [
+        letters[questions[0]["answer"]],
+        letters[(questions[1]["answer"] + 1) % 4],
+        "zz",
+        str(questions[2]["answer"] + 1),
+        letters[questions[3]["answer"]],
+    ]
+    out = run(
+        "quiz",
+        "--kb",
+        str(FIXTURE),
+        "--topic",
+        "masked-predictions",
+        "--n",
+        "4",
+        "--seed",
+        "7",
+        stdin="\n".join(lines) + "\n",
+        env_extra=data_dir,
+    )
     assert out.returncode == 0, out.stderr
     assert "Score: 3/4" in out.stdout
     assert "Review your mistakes" in out.stdout and questions[1]["prompt"] in out.stdout
@@ -67,8 +105,31 @@ def test_scripted_quiz_scores_right_answers(data_dir: dict[str, str]) -> None:
 def test_review_asks_missed_questions_first(data_dir: dict[str, str]) -> None:
     questions = _answers(3, 3)
     wrong = "abcd"[(questions[0]["answer"] + 1) % 4]
-    run("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--n", "3", "--seed", "3", stdin=f"{wrong}\nq\n", env_extra=data_dir)
-    out = run("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--review", "--n", "1", stdin="a\n", env_extra=data_dir)
+    run(
+        "quiz",
+        "--kb",
+        str(FIXTURE),
+        "--topic",
+        "masked-predictions",
+        "--n",
+        "3",
+        "--seed",
+        "3",
+        stdin=f"{wrong}\nq\n",
+        env_extra=data_dir,
+    )
+    out = run(
+        "quiz",
+        "--kb",
+        str(FIXTURE),
+        "--topic",
+        "masked-predictions",
+        "--review",
+        "--n",
+        "1",
+        stdin="a\n",
+        env_extra=data_dir,
+    )
     assert out.returncode == 0, out.stderr
     assert questions[0]["prompt"] in out.stdout
 
@@ -76,8 +137,26 @@ def test_review_asks_missed_questions_first(data_dir: dict[str, str]) -> None:
 def test_ctrl_c_keeps_answers_already_given(data_dir: dict[str, str]) -> None:
     questions = _answers(11, 3)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ssl_kb", "quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--n", "3", "--seed", "11"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **data_dir}, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "ssl_kb",
+            "quiz",
+            "--kb",
+            str(FIXTURE),
+            "--topic",
+            "masked-predictions",
+            "--n",
+            "3",
+            "--seed",
+            "11",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **data_dir},
+        cwd=ROOT,
     )
     assert proc.stdin is not None
     proc.stdin.write("abcd"[questions[0]["answer"]] + "\n")

@@ -44,7 +44,9 @@ def _inputs(b=2, c=3, h=4, w=4, seed=0, channel_mask=False):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_matches_the_loop(seed, channel_mask):
     pred, target, mask, logits = _inputs(seed=seed, channel_mask=channel_mask)
-    assert context_encoder_loss(pred, target, mask).item() == pytest.approx(_loop(pred, target, mask), rel=1e-12)
+    assert context_encoder_loss(pred, target, mask).item() == pytest.approx(
+        _loop(pred, target, mask), rel=1e-12
+    )
     got = context_encoder_loss(pred, target, mask, logits, lambda_rec=0.7, lambda_adv=0.3).item()
     assert got == pytest.approx(_loop(pred, target, mask, logits, 0.7, 0.3), rel=1e-12)
 
@@ -73,14 +75,17 @@ def test_adversarial_term_is_stable_at_large_logits():
 def test_gradcheck():
     pred, target, mask, logits = _inputs(b=2, c=2, h=3, w=3)
     assert torch.autograd.gradcheck(
-        lambda p, d: context_encoder_loss(p, target, mask, d), (pred.requires_grad_(), logits.requires_grad_())
+        lambda p, d: context_encoder_loss(p, target, mask, d),
+        (pred.requires_grad_(), logits.requires_grad_()),
     )
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 def test_half_inputs_give_float32(dtype):
     pred, target, mask, logits = _inputs()
-    out = context_encoder_loss(pred.to(dtype) * 100, target.to(dtype), mask.to(dtype), (logits * 1000).to(dtype))
+    out = context_encoder_loss(
+        pred.to(dtype) * 100, target.to(dtype), mask.to(dtype), (logits * 1000).to(dtype)
+    )
     assert out.dtype == torch.float32 and torch.isfinite(out)
 
 
@@ -113,9 +118,13 @@ def test_inputs_are_not_modified():
 def test_shape_errors_name_the_argument():
     with pytest.raises(ValueError, match=r"^pred: expected \(B, C, H, W\), got \(8, 16\)$"):
         context_encoder_loss(torch.zeros(8, 16), torch.zeros(8, 16), torch.zeros(8, 16))
-    with pytest.raises(ValueError, match=r"^target: expected \(B, C, H, W\) = \(2, 3, 4, 4\), got \(2, 3, 4, 5\)$"):
+    with pytest.raises(
+        ValueError, match=r"^target: expected \(B, C, H, W\) = \(2, 3, 4, 4\), got \(2, 3, 4, 5\)$"
+    ):
         context_encoder_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 5), torch.zeros(2, 1, 4, 4))
     with pytest.raises(ValueError, match=r"^mask: expected \(B, 1, H, W\) or \(B, C, H, W\)"):
         context_encoder_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4), torch.zeros(2, 2, 4, 4))
     with pytest.raises(ValueError, match=r"^d_fake_logits: expected \(B,\) or \(B, 1\)"):
-        context_encoder_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4), torch.zeros(2, 1, 4, 4), torch.zeros(3))
+        context_encoder_loss(
+            torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4), torch.zeros(2, 1, 4, 4), torch.zeros(3)
+        )

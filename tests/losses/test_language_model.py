@@ -39,7 +39,9 @@ def test_matches_the_loop(seed):
     assert next_token_loss(logits, targets).item() == pytest.approx(_loop(logits, targets), rel=1e-12)
     t2 = targets.clone()
     t2[t2 == -100] = 3  # another ignore index: class 3 ignored
-    assert next_token_loss(logits, t2, ignore_index=3).item() == pytest.approx(_loop(logits, t2, 3), rel=1e-12)
+    assert next_token_loss(logits, t2, ignore_index=3).item() == pytest.approx(
+        _loop(logits, t2, 3), rel=1e-12
+    )
 
 
 def test_shift_by_one():

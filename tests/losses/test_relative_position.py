@@ -22,7 +22,10 @@ def _loop(logits, target):
 
 
 def test_layout_is_raster_order_around_the_centre():
-    grid = [[relative_position_class(dy, dx) if (dy, dx) != (0, 0) else None for dx in (-1, 0, 1)] for dy in (-1, 0, 1)]
+    grid = [
+        [relative_position_class(dy, dx) if (dy, dx) != (0, 0) else None for dx in (-1, 0, 1)]
+        for dy in (-1, 0, 1)
+    ]
     assert grid == [[0, 1, 2], [3, None, 4], [5, 6, 7]]
     assert [relative_position_class(*o) for o in NEIGHBOUR_OFFSETS] == list(range(8))
     with pytest.raises(ValueError, match=r"^\(dy, dx\): expected one of the 8 neighbours"):
@@ -38,7 +41,9 @@ def test_matches_the_loop(seed):
 
 
 def test_closed_form_uniform_logits():
-    assert relative_position_loss(torch.zeros(3, 8), torch.tensor([0, 4, 7])).item() == pytest.approx(math.log(8))
+    assert relative_position_loss(torch.zeros(3, 8), torch.tensor([0, 4, 7])).item() == pytest.approx(
+        math.log(8)
+    )
 
 
 def test_gradcheck():

@@ -48,7 +48,9 @@ def _inputs(n=3, h=4, w=5, seed=0, scale=3.0, dtype=torch.float64):
 def test_focal_and_dice_match_the_loops(seed):
     x, y = _inputs(seed=seed)
     assert focal_loss(x, y).item() == pytest.approx(_focal_loop(x, y), rel=1e-12)
-    assert focal_loss(x, y, alpha=0.6, gamma=0.5).item() == pytest.approx(_focal_loop(x, y, 0.6, 0.5), rel=1e-12)
+    assert focal_loss(x, y, alpha=0.6, gamma=0.5).item() == pytest.approx(
+        _focal_loop(x, y, 0.6, 0.5), rel=1e-12
+    )
     assert dice_loss(x, y).item() == pytest.approx(_dice_loop(x, y), rel=1e-12)
     expected = 20 * _focal_loop(x, y) + _dice_loop(x, y)
     assert sam_mask_loss(x, y).item() == pytest.approx(expected, rel=1e-12)
@@ -131,9 +133,13 @@ def test_inputs_are_not_modified():
 def test_shape_errors_name_the_argument():
     with pytest.raises(ValueError, match=r"^pred_logits: expected \(N, 1, H, W\), got \(8, 16\)$"):
         focal_loss(torch.zeros(8, 16), torch.zeros(8, 16))
-    with pytest.raises(ValueError, match=r"^pred_logits: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 3, 4, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"^pred_logits: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 3, 4, 4\)"
+    ):
         dice_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 1, 4, 4))
-    with pytest.raises(ValueError, match=r"^target: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 1, 4, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"^target: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 1, 4, 5\)"
+    ):
         sam_mask_loss(torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 4, 5))
-    with pytest.raises(TypeError, match="^pred_logits: expected a floating-point tensor"):
+    with pytest.raises(TypeError, match=r"^pred_logits: expected a floating-point tensor"):
         focal_loss(torch.zeros(2, 1, 4, 4, dtype=torch.long), torch.zeros(2, 1, 4, 4))

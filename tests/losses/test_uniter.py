@@ -26,10 +26,13 @@ def test_itm_matches_the_loop_and_the_two_way_head():
     g = _g(0)
     s = torch.randn(6, generator=g, dtype=torch.float64) * 3
     y = torch.tensor([1, 0, 1, 1, 0, 0])
-    loop = -sum(
-        math.log(1 / (1 + math.exp(-v))) if t else math.log(1 - 1 / (1 + math.exp(-v)))
-        for v, t in zip(s.tolist(), y.tolist(), strict=True)
-    ) / 6
+    loop = (
+        -sum(
+            math.log(1 / (1 + math.exp(-v))) if t else math.log(1 - 1 / (1 + math.exp(-v)))
+            for v, t in zip(s.tolist(), y.tolist(), strict=True)
+        )
+        / 6
+    )
     assert itm_loss(s, y).item() == pytest.approx(loop, rel=1e-12)
     two_way = torch.stack([torch.zeros_like(s), s], dim=1)  # logit difference = s
     assert itm_loss(two_way, y).item() == pytest.approx(loop, rel=1e-12)
@@ -67,7 +70,9 @@ def _regions(seed, b=2, n=4, d=3):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_mrfr_matches_the_loop(seed):
     pred, target, mask = _regions(seed)
-    vals = [((pred[b, n] - target[b, n]) ** 2).mean().item() for b in range(2) for n in range(4) if mask[b, n]]
+    vals = [
+        ((pred[b, n] - target[b, n]) ** 2).mean().item() for b in range(2) for n in range(4) if mask[b, n]
+    ]
     assert mrfr_loss(pred, target, mask).item() == pytest.approx(sum(vals) / len(vals), rel=1e-12)
     assert torch.autograd.gradcheck(lambda p: mrfr_loss(p, target, mask), (pred.requires_grad_(),))
 
@@ -83,7 +88,9 @@ def test_mrc_kl_matches_the_loop(seed):
             if mask[b, n]:
                 g = torch.softmax(pred[b, n], -1).tolist()
                 c = soft[b, n].tolist()
-                vals.append(sum(ci * (math.log(ci) - math.log(gi)) for ci, gi in zip(c, g, strict=True) if ci > 0))
+                vals.append(
+                    sum(ci * (math.log(ci) - math.log(gi)) for ci, gi in zip(c, g, strict=True) if ci > 0)
+                )
     assert mrc_kl_loss(pred, soft, mask).item() == pytest.approx(sum(vals) / len(vals), rel=1e-12)
     assert torch.autograd.gradcheck(lambda p: mrc_kl_loss(p, soft, mask), (pred.requires_grad_(),))
     assert mrc_kl_loss(torch.log(soft), soft, mask).item() == pytest.approx(0.0, abs=1e-12)  # KL(c || c) = 0
@@ -106,7 +113,9 @@ def test_half_inputs_give_float32(dtype):
     assert mrc_kl_loss(big, torch.softmax(target, -1).to(dtype), mask).dtype == torch.float32
     assert torch.isfinite(mrc_kl_loss(big, torch.softmax(target, -1).to(dtype), mask))
     assert mrfr_loss(big, target.to(dtype), mask).dtype == torch.float32
-    assert itm_loss(torch.tensor([1000.0, -1000.0], dtype=dtype), torch.tensor([0, 1])).item() == pytest.approx(1000.0)
+    assert itm_loss(
+        torch.tensor([1000.0, -1000.0], dtype=dtype), torch.tensor([0, 1])
+    ).item() == pytest.approx(1000.0)
     logits = torch.randn(2, 4, 9).mul(100).to(dtype)
     out = mlm_loss(logits, torch.tensor([[1, -1, 2, -1], [-1, -1, 8, 0]]))
     assert out.dtype == torch.float32 and torch.isfinite(out)
@@ -223,7 +232,9 @@ def test_errors_name_the_argument():
         itm_loss(torch.zeros(8, 16), torch.zeros(8))
     with pytest.raises(ValueError, match=r"^targets: expected \(B, N\) = \(2, 3\), got \(2, 4\)$"):
         mlm_loss(torch.zeros(2, 3, 5), torch.zeros(2, 4, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"^target_feats: expected \(B, N, D\) = \(2, 3, 4\), got \(2, 3, 5\)$"):
+    with pytest.raises(
+        ValueError, match=r"^target_feats: expected \(B, N, D\) = \(2, 3, 4\), got \(2, 3, 5\)$"
+    ):
         mrfr_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3, 5), torch.zeros(2, 3))
     with pytest.raises(ValueError, match=r"^region_mask: expected \(B, N\) = \(2, 3\), got \(2,\)$"):
         mrc_kl_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3, 4), torch.zeros(2))
@@ -231,5 +242,7 @@ def test_errors_name_the_argument():
         ipot_distance(torch.zeros(3, 3))
     with pytest.raises(ValueError, match=r"^y_pad: expected \(B, M\) = \(1, 3\), got \(1, 4\)$"):
         ipot_distance(torch.zeros(1, 2, 3), y_pad=torch.zeros(1, 4, dtype=torch.bool))
-    with pytest.raises(ValueError, match=r"^img_emb: expected \(B, M, D\) = \(2, M, 4\)|^img_emb: expected \(B, M, D\), got"):
+    with pytest.raises(
+        ValueError, match=r"^img_emb: expected \(B, M, D\) = \(2, M, 4\)|^img_emb: expected \(B, M, D\), got"
+    ):
         wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3), torch.zeros(2))

@@ -27,13 +27,18 @@ def _subsets(answer, humans):
 )
 def test_hand_worked_counts(matches, expected):
     # k matches of 10: k annotators see k-1 others, 10-k see k; e.g. 3 -> (3 * 2/3 + 7 * 1) / 10 = 0.9
-    humans = ["cat"] * matches + ["dog", "bird", "fish", "cow", "pig", "hen", "owl", "ant", "bee", "elk"][: 10 - matches]
+    humans = ["cat"] * matches + ["dog", "bird", "fish", "cow", "pig", "hen", "owl", "ant", "bee", "elk"][
+        : 10 - matches
+    ]
     assert vqa_accuracy("cat", humans) == pytest.approx(expected)
     assert vqa_accuracy("cat", humans) == pytest.approx(_subsets("cat", humans))
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.sampled_from(["yes", "no", "2", "red"]), min_size=1, max_size=10), st.sampled_from(["yes", "2"]))
+@given(
+    st.lists(st.sampled_from(["yes", "no", "2", "red"]), min_size=1, max_size=10),
+    st.sampled_from(["yes", "2"]),
+)
 def test_equals_the_subset_definition_and_is_order_invariant(humans, answer):
     got = vqa_accuracy(answer, humans, normalize=None)
     assert got == pytest.approx(_subsets(answer, humans) if len(humans) > 1 else 0.0)
@@ -71,11 +76,11 @@ def test_punctuation_quirks():
 
 
 def test_errors_name_the_argument():
-    with pytest.raises(ValueError, match="^human_answers: expected a non-empty sequence"):
+    with pytest.raises(ValueError, match=r"^human_answers: expected a non-empty sequence"):
         vqa_accuracy("yes", [])
-    with pytest.raises(ValueError, match="^human_answers: expected a non-empty sequence"):
+    with pytest.raises(ValueError, match=r"^human_answers: expected a non-empty sequence"):
         vqa_accuracy("yes", "yes")
-    with pytest.raises(ValueError, match="^normalize: expected"):
+    with pytest.raises(ValueError, match=r"^normalize: expected"):
         vqa_accuracy("yes", ["yes"], normalize="loose")
 
 

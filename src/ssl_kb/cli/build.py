@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from ..site import Site
 
 SQLITE_DOWNLOAD = "downloads/ssl-kb.sqlite"
-OutOption = Annotated[Path | None, typer.Option("--out", help="Folder of the built site [default: ./site next to kb/].")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Folder of the built site [default: ./site next to kb/].")
+]
 
 
 def _generate(engine: Any, *, sqlite: bytes | None) -> tuple[Site, dict[str, str] | None]:
@@ -71,9 +73,16 @@ def _check(project: Project) -> None:
     build = project.build_dir
     current = build / "docs" / SQLITE_DOWNLOAD
     fresh = site.docs.get(SQLITE_DOWNLOAD)
-    if isinstance(fresh, bytes) and current.is_file() and _store_dump(current.read_bytes()) == _store_dump(fresh):
+    if (
+        isinstance(fresh, bytes)
+        and current.is_file()
+        and _store_dump(current.read_bytes()) == _store_dump(fresh)
+    ):
         site.docs[SQLITE_DOWNLOAD] = current.read_bytes()
-    found = [f"{c[:2]}{(build / 'docs').relative_to(project.root).as_posix()}/{c[2:]}" for c in stale(site.docs, build / "docs")]
+    found = [
+        f"{c[:2]}{(build / 'docs').relative_to(project.root).as_posix()}/{c[2:]}"
+        for c in stale(site.docs, build / "docs")
+    ]
     found += [f"{c[:2]}build/{c[2:]}" for c in stale({"mkdocs.yml": site.config}, build, exact=False)]
     if quiz_files is not None:
         found += [f"{c[:2]}quizzes/{c[2:]}" for c in stale(quiz_files, project.quiz_dir)]
@@ -89,7 +98,13 @@ def _check(project: Project) -> None:
 def build(
     kb: KbOption = None,
     out: OutOption = None,
-    check: Annotated[bool, typer.Option("--check", help="List stale generated files (build/docs, quizzes/) and exit 1 if any; write nothing.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="List stale generated files (build/docs, quizzes/) and exit 1 if any; write nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Generate the course site's pages from kb/ and build them with MkDocs (strict)."""
     from ..output import Busy, build_lock
@@ -110,19 +125,39 @@ def build(
             fail(str(exc))
 
 
-STAGES = ("check kb/", "write the store", "build the graph", "generate pages", "write build/docs", "render with MkDocs")
+STAGES = (
+    "check kb/",
+    "write the store",
+    "build the graph",
+    "generate pages",
+    "write build/docs",
+    "render with MkDocs",
+)
 
 
 def _build(project: Project, site_dir: Path) -> None:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from ..diagnostics import Severity, format_diagnostics
     from ..output import replace_tree, staging, write_text
 
     started = clock = time.perf_counter()
     console = Console(stderr=True)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(STAGES[0], total=len(STAGES))
 
@@ -157,7 +192,11 @@ def _build(project: Project, site_dir: Path) -> None:
             quiz_files = bank_files(engine, graph)
         finally:
             engine.dispose()
-        done(3, f": {site.page_count} pages, {site.questions} questions" + ("" if quiz_files is not None else " (no quiz bank)"))
+        done(
+            3,
+            f": {site.page_count} pages, {site.questions} questions"
+            + ("" if quiz_files is not None else " (no quiz bank)"),
+        )
 
         replace_tree(site.docs, project.build_dir / "docs")
         write_text(project.build_dir / "mkdocs.yml", site.config)
@@ -230,7 +269,9 @@ def serve(
         timer: threading.Timer | None = None
 
         def on_any_event(self, event: FileSystemEvent) -> None:
-            name = str(event.dest_path or event.src_path) if hasattr(event, "dest_path") else str(event.src_path)
+            name = (
+                str(event.dest_path or event.src_path) if hasattr(event, "dest_path") else str(event.src_path)
+            )
             if event.event_type in ("opened", "closed_no_write") or not name.endswith((".yaml", ".yml")):
                 return
             if self.timer is not None:

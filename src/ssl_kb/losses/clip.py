@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .distributed import all_gather_with_grad, rank_and_world_size
-from .similarity import pairwise_logsumexp
+from .similarity import logsumexp_total
 from .validation import check_floating, check_shape, compute_dtype
 
 __all__ = ["clip_loss"]
@@ -81,15 +81,15 @@ def clip_loss(
         scale = torch.tensor(float(logit_scale), dtype=dtype, device=img.device)
     positives = (img * txt).sum(1) * scale  # L_ii
     rank, world = rank_and_world_size() if gather else (0, 1)
-    if world == 1:
-        lse_img, lse_txt = pairwise_logsumexp(img, txt, scale, with_cols=True, chunk_size=chunk_size)
-        return (lse_img.sum() + lse_txt.sum()) / (2 * batch) - positives.mean()
+    weight = 1 / (2 * batch)
+    if world == 1:  # one pass gives both directions: rows image -> text, columns text -> image
+        total = logsumexp_total(img, txt, scale, row_weight=weight, col_weight=weight, chunk_size=chunk_size)
+        return total - positives.mean()
     both = all_gather_with_grad(torch.cat([img, txt], 1))  # one collective for both modalities
     all_img, all_txt = both[:, : img.shape[1]], both[:, img.shape[1] :]
-    lse_img, _ = pairwise_logsumexp(img, all_txt, scale, chunk_size=chunk_size)
-    lse_txt, _ = pairwise_logsumexp(txt, all_img, scale, chunk_size=chunk_size)
-    local = (lse_img.sum() + lse_txt.sum()) / (2 * batch) - positives.mean()
-    return all_gather_with_grad(local.reshape(1)).mean()
+    total = logsumexp_total(img, all_txt, scale, row_weight=weight, chunk_size=chunk_size)
+    total = total + logsumexp_total(txt, all_img, scale, row_weight=weight, chunk_size=chunk_size)
+    return all_gather_with_grad((total - positives.mean()).reshape(1)).mean()
 
 
 def _example(

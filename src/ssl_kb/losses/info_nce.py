@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .distributed import all_gather_with_grad, rank_and_world_size
-from .similarity import pairwise_logsumexp
+from .similarity import logsumexp_total
 from .validation import check_floating, check_shape, compute_dtype
 
 __all__ = ["info_nce"]
@@ -90,15 +90,16 @@ def info_nce(
     rank, world = rank_and_world_size() if gather else (0, 1)
     queries = torch.cat([a, b])
     if world == 1:
-        keys, offset, total = queries, 0, batch
+        keys, offset, n_all = queries, 0, batch
     else:
         both = all_gather_with_grad(torch.cat([a, b], 1))  # one collective for both views
         keys = torch.cat([both[:, : a.shape[1]], both[:, a.shape[1] :]])
-        offset, total = rank * batch, world * batch
+        offset, n_all = rank * batch, world * batch
     own = torch.arange(offset, offset + batch, device=a.device)
-    exclude = torch.cat([own, own + total])  # each query's own column among the keys
-    lse, _ = pairwise_logsumexp(queries, keys, scale, exclude=exclude, chunk_size=chunk_size)
-    loss = (lse.sum() - 2 * positives.sum()) / (2 * batch)
+    exclude = torch.cat([own, own + n_all])  # each query's own column among the keys
+    # (1 / 2B) sum_i [lse_{k != i}(L_ik) - L_i,p(i)], each positive appearing in two rows
+    total = logsumexp_total(queries, keys, scale, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size)
+    loss = total - positives.mean()
     if world > 1:
         loss = all_gather_with_grad(loss.reshape(1)).mean()
     return loss

@@ -1,4 +1,4 @@
-r"""Log-sum-exp over the rows (and columns) of a scaled similarity matrix, dense or in blocks.
+r"""Weighted sum of the row and column log-sum-exps of a scaled similarity matrix, dense or in blocks.
 
 The shared core of :func:`~ssl_kb.losses.info_nce.info_nce` and :func:`~ssl_kb.losses.clip.clip_loss`.
 For queries :math:`q \in \mathbb{R}^{M \times D}`, keys :math:`k \in \mathbb{R}^{N \times D}` and a scale
@@ -7,21 +7,21 @@ For queries :math:`q \in \mathbb{R}^{M \times D}`, keys :math:`k \in \mathbb{R}^
 
 .. math::
 
-    \mathrm{lse}^{\mathrm{row}}_i = \log \sum_j e^{L_{ij}}, \qquad
-    \mathrm{lse}^{\mathrm{col}}_j = \log \sum_i e^{L_{ij}}.
+    T = w_r \sum_i \log \sum_j e^{L_{ij}} + w_c \sum_j \log \sum_i e^{L_{ij}} .
 
-The gradient is :math:`\partial \mathrm{lse}^{\mathrm{row}}_i / \partial L_{ij} = \mathrm{softmax}_j(L_i)`;
-with :math:`G = g^{\mathrm{row}} \odot P^{\mathrm{row}} + g^{\mathrm{col}} \odot P^{\mathrm{col}}`:
-:math:`\nabla_q = s\, G k`, :math:`\nabla_k = s\, G^\top q`, :math:`\nabla_s = \sum_{ij} G_{ij} q_i^\top k_j`.
+The losses are :math:`T` minus the positive logits (which need no :math:`M \times N` matrix). Backward:
+with :math:`G = w_r P^{\mathrm{row}} + w_c P^{\mathrm{col}}` (row- and column-softmax of :math:`L`),
+:math:`\nabla_q T = s\, G k`, :math:`\nabla_k T = s\, G^\top q`, :math:`\nabla_s T = \sum_{ij} G_{ij}\, q_i^\top k_j`.
 
 Two paths, same values and gradients:
 
-- dense (``chunk_size=None``): one :math:`M \times N` matrix, transformed in place and kept for
-  backward; the fewest passes over memory, which is what decides speed on a CPU;
+- dense (``chunk_size=None``): one :math:`M \times N` matrix, turned into :math:`G` in place and kept for
+  backward (two matrix products there); the fewest passes over memory, which is what decides speed on
+  a CPU;
 - chunked (``chunk_size=c``): blocks of :math:`c \times c`; an online log-sum-exp (running max and
-  running sum, as in FlashAttention, arXiv 2205.14135, Algorithm 1) in forward, and the blocks recomputed
-  in backward, so that no more than one :math:`c \times c` block (and a scratch copy) is alive at once
-  (memory :math:`O((M + N) D + c^2)` instead of :math:`O(MN)`).
+  running sum, as in FlashAttention, arXiv 2205.14135, Algorithm 1) in forward, and the blocks of
+  :math:`G` recomputed in backward, so that no more than a :math:`c \times c` block and its scratch copy
+  are alive at once: memory :math:`O((M + N) D + c^2)` instead of :math:`O(MN)`.
 
 Inputs must already be float32 or float64 (the losses cast half inputs up before calling); everything is
 computed in that dtype.
@@ -29,41 +29,42 @@ computed in that dtype.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 
-__all__ = ["pairwise_logsumexp"]
+__all__ = ["logsumexp_total"]
 
 
-def pairwise_logsumexp(
+def logsumexp_total(
     q: torch.Tensor,
     k: torch.Tensor,
     scale: torch.Tensor,
     *,
+    row_weight: float,
+    col_weight: float = 0.0,
     exclude: torch.Tensor | None = None,
-    with_cols: bool = False,
     chunk_size: int | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Row (and column) log-sum-exp of :math:`L = s\, q k^\top`, differentiable in ``q``, ``k``, ``scale``.
+) -> torch.Tensor:
+    r""":math:`w_r \sum_i \mathrm{lse}_j(L_{ij}) + w_c \sum_j \mathrm{lse}_i(L_{ij})`, differentiable in q, k, scale.
 
     Args:
         q: queries ``[M, D]``, float32 or float64.
         k: keys ``[N, D]``, same dtype and device (may be the same tensor as ``q``).
         scale: 0-dim tensor :math:`s` (may require grad).
+        row_weight: :math:`w_r \ge 0`.
+        col_weight: :math:`w_c \ge 0`; 0 skips the column sums.
         exclude: optional long tensor ``[M]``: row ``i`` leaves out column ``exclude[i]``
             (:math:`L_{i,\mathrm{exclude}_i} = -\infty`), which also drops it from the column sums.
-        with_cols: also return the column log-sum-exp (else an empty tensor).
         chunk_size: ``None`` for the dense path, else the block size of the chunked path.
 
     Returns:
-        ``(lse_rows [M], lse_cols [N] or [0])`` in ``q``'s dtype.
+        0-dim tensor in ``q``'s dtype.
 
     >>> q = torch.eye(2, dtype=torch.float64)
-    >>> rows, cols = pairwise_logsumexp(q, q, torch.tensor(1.0, dtype=torch.float64), with_cols=True)
-    >>> torch.allclose(rows, torch.log(torch.tensor(1.0 + torch.e, dtype=torch.float64)))
-    True
-    >>> torch.equal(rows, cols)
+    >>> total = logsumexp_total(q, q, torch.tensor(1.0, dtype=torch.float64), row_weight=0.5, col_weight=0.5)
+    >>> torch.allclose(total, 2 * torch.log(torch.tensor(1.0 + torch.e, dtype=torch.float64)))
     True
     """
     if chunk_size is not None and chunk_size < 1:
@@ -72,8 +73,10 @@ def pairwise_logsumexp(
         raise TypeError(
             f"q, k, scale: expected one dtype, float32 or float64, got {q.dtype}, {k.dtype}, {scale.dtype}"
         )
-    out: tuple[torch.Tensor, torch.Tensor] = _PairwiseLogSumExp.apply(
-        q, k, scale.reshape(()), exclude, with_cols, chunk_size
+    if not (row_weight >= 0 and col_weight >= 0):
+        raise ValueError(f"row_weight, col_weight: expected non-negative numbers, got {row_weight}, {col_weight}")
+    out: torch.Tensor = _LogSumExpTotal.apply(
+        q, k, scale.reshape(()), exclude, float(row_weight), float(col_weight), chunk_size
     )
     return out
 
@@ -82,10 +85,10 @@ def _mask_excluded(logits: torch.Tensor, exclude: torch.Tensor | None, r0: int, 
     """Set ``logits[i - r0, exclude[i] - c0] = -inf`` in place for the rows whose excluded column is here."""
     if exclude is None:
         return
-    rows = torch.arange(r0, r0 + logits.shape[0], device=logits.device)
+    rows = torch.arange(logits.shape[0], device=logits.device)
     cols = exclude[r0 : r0 + logits.shape[0]] - c0
     hit = (cols >= 0) & (cols < logits.shape[1])
-    logits[rows[hit] - r0, cols[hit]] = float("-inf")
+    logits[rows[hit], cols[hit]] = float("-inf")
 
 
 def _combine(m: torch.Tensor, s: torch.Tensor, m_blk: torch.Tensor, s_blk: torch.Tensor) -> None:
@@ -95,7 +98,11 @@ def _combine(m: torch.Tensor, s: torch.Tensor, m_blk: torch.Tensor, s_blk: torch
     m.copy_(m_new)
 
 
-class _PairwiseLogSumExp(torch.autograd.Function):
+def _log(weight: float) -> float:
+    return math.log(weight) if weight > 0 else float("-inf")
+
+
+class _LogSumExpTotal(torch.autograd.Function):
     @staticmethod
     def forward(
         ctx: Any,
@@ -103,41 +110,40 @@ class _PairwiseLogSumExp(torch.autograd.Function):
         k: torch.Tensor,
         scale: torch.Tensor,
         exclude: torch.Tensor | None,
-        with_cols: bool,
+        w_r: float,
+        w_c: float,
         chunk_size: int | None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    ) -> torch.Tensor:
         qs = q * scale
         m_rows, n_cols = q.shape[0], k.shape[0]
-        # The finite floor stands in for -inf so that a row whose entries are all excluded so far
-        # gives exp(floor - floor) * 0 rather than exp(-inf + inf) = NaN.
+        with_cols = w_c > 0
+        # With exclusions a row (or column) may have nothing left so far; the finite floor keeps
+        # exp(floor - floor) * 0 = 0 there instead of exp(-inf + inf) = NaN.
         floor = torch.finfo(q.dtype).min
         if chunk_size is None:
             logits = qs @ k.T
             _mask_excluded(logits, exclude, 0, 0)
             mx_r = logits.amax(1, keepdim=True)
-            if exclude is not None:  # a row or column may then have nothing left
+            if exclude is not None:
                 mx_r.clamp_min_(floor)
             if with_cols:
                 mx_c = logits.amax(0, keepdim=True)
                 if exclude is not None:
                     mx_c.clamp_min_(floor)
-                probs_r = torch.sub(logits, mx_r).exp_()
-                sums_r = probs_r.sum(1, keepdim=True)
-                probs_r.div_(sums_r)
+                grad = torch.sub(logits, mx_r).exp_()
+                sums_r = grad.sum(1, keepdim=True)
+                grad.div_(sums_r / w_r)  # w_r * row softmax
                 probs_c = logits.sub_(mx_c).exp_()  # in place: the logits are not needed again
                 sums_c = probs_c.sum(0, keepdim=True)
-                probs_c.div_(sums_c)
-                lse_r = sums_r[:, 0].log().add_(mx_r[:, 0])
-                lse_c = sums_c[0].log().add_(mx_c[0])
-                saved = (probs_r, probs_c)  # both softmaxes: backward needs no new M x N buffer
+                grad.add_(probs_c.div_(sums_c / w_c))  # + w_c * column softmax
+                del probs_c, logits
+                total = (sums_r.log_() + mx_r).sum() * w_r + (sums_c.log_() + mx_c).sum() * w_c
             else:
-                probs_r = logits.sub_(mx_r).exp_()  # in place: the logits are not needed again
-                sums_r = probs_r.sum(1, keepdim=True)
-                probs_r.div_(sums_r)
-                lse_r = sums_r[:, 0].log().add_(mx_r[:, 0])
-                lse_c = q.new_empty(0)
-                saved = (probs_r,)
-            ctx.save_for_backward(q, qs, k, scale, exclude, lse_r, lse_c, *saved)
+                grad = logits.sub_(mx_r).exp_()  # in place: the logits are not needed again
+                sums_r = grad.sum(1, keepdim=True)
+                grad.div_(sums_r / w_r)
+                total = (sums_r.log_() + mx_r).sum() * w_r
+            ctx.save_for_backward(q, qs, k, scale, grad)
         else:
             c = chunk_size
             m_r = torch.full((m_rows,), floor, dtype=q.dtype, device=q.device)
@@ -160,32 +166,22 @@ class _PairwiseLogSumExp(torch.autograd.Function):
                     del blk, scratch
             lse_r = s_r.log_().add_(m_r)
             lse_c = s_c.log_().add_(m_c)
-            ctx.save_for_backward(q, qs, k, scale, exclude, lse_r, lse_c)
-        ctx.with_cols = with_cols
+            total = lse_r.sum() * w_r + (lse_c.sum() * w_c if with_cols else 0.0)
+            # exp(L - (lse - log w)) = w * softmax: the weights folded into the shifts
+            ctx.save_for_backward(q, qs, k, scale, exclude, lse_r - _log(w_r), lse_c - _log(w_c))
         ctx.chunk_size = chunk_size
-        if not with_cols:
-            ctx.mark_non_differentiable(lse_c)
-        return lse_r, lse_c
+        return total
 
     @staticmethod
-    def backward(ctx: Any, g_r: torch.Tensor | None, g_c: torch.Tensor | None) -> tuple[Any, ...]:
-        q, qs, k, scale, exclude, lse_r, lse_c, *saved = ctx.saved_tensors
-        if g_r is None:
-            g_r = torch.zeros_like(lse_r)
-        use_cols = ctx.with_cols and g_c is not None
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
         if ctx.chunk_size is None:
-            # G = diag(g_r) P_r + P_c diag(g_c), applied without forming G: G k and G^T (s q)
-            probs_r = saved[0]
-            grad_qs = (probs_r @ k).mul_(g_r[:, None])
-            grad_k = probs_r.T @ (qs * g_r[:, None])
-            if ctx.with_cols:
-                probs_c = saved[1]
-                if use_cols:
-                    grad_qs.addmm_(probs_c, k * g_c[:, None])
-                    grad_k.add_((probs_c.T @ qs).mul_(g_c[:, None]))
+            q, qs, k, scale, grad = ctx.saved_tensors
+            grad_qs = torch.mm(grad, k)  # G k = d T / d (s q)
+            grad_k = torch.mm(grad.T, qs)
         else:
+            q, qs, k, scale, exclude, shift_r, shift_c = ctx.saved_tensors
             c = ctx.chunk_size
-            grad_qs = torch.zeros_like(q)  # G k, i.e. d loss / d (s q)
+            grad_qs = torch.zeros_like(q)
             grad_k = torch.zeros_like(k)
             for r0 in range(0, q.shape[0], c):
                 r1 = min(r0 + c, q.shape[0])
@@ -193,14 +189,14 @@ class _PairwiseLogSumExp(torch.autograd.Function):
                     c1 = min(c0 + c, k.shape[0])
                     blk = qs[r0:r1] @ k[c0:c1].T
                     _mask_excluded(blk, exclude, r0, c0)
-                    grad = torch.sub(blk, lse_r[r0:r1, None]).exp_().mul_(g_r[r0:r1, None])
-                    if use_cols:
-                        blk.sub_(lse_c[None, c0:c1]).exp_().mul_(g_c[None, c0:c1])
-                        grad.add_(blk)
+                    grad = torch.sub(blk, shift_r[r0:r1, None]).exp_()
+                    if shift_c.numel():
+                        grad.add_(blk.sub_(shift_c[None, c0:c1]).exp_())
                     del blk
                     grad_qs[r0:r1].addmm_(grad, k[c0:c1])
                     grad_k[c0:c1].addmm_(grad.T, qs[r0:r1])
                     del grad
+        grad_qs.mul_(g)
         grad_q = grad_qs * scale if ctx.needs_input_grad[0] else None
         grad_scale = (q * grad_qs).sum() if ctx.needs_input_grad[2] else None
-        return grad_q, grad_k, grad_scale, None, None, None
+        return grad_q, grad_k.mul_(g), grad_scale, None, None, None, None

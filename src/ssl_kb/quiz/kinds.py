@@ -64,7 +64,12 @@ def _option_id(facts: Facts, option: str) -> str | None:
 def _fmt_number(value: Any, unit: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0")
+        text = text + "0" if text.endswith(".") else text  # 77.0, 70.55, 0.75
+        text = text[:-2] if unit is None and text.endswith(".0") and abs(value) >= 1 else text
+    else:
+        text = str(value)
     return f"{text} {unit}".strip() if unit and unit != "%" else (f"{text}%" if unit == "%" else text)
 
 

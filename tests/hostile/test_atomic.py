@@ -1,0 +1,206 @@
+"""Atomic writes: a build killed midway leaves the previous outputs whole; two builds do not mix.
+
+``ssl-kb build`` and ``ssl-kb db`` run as real processes and are killed with SIGKILL (no cleanup
+handler runs) as soon as they have started writing: when their staging folder or temporary
+store file appears. Every output (store, build/docs, quizzes/, site/) must then be exactly the
+previous build or exactly the new one, never a mixture, and the next build must succeed.
+
+SQLite files are compared by their content (an SQL dump): their bytes differ between two
+writes of the same records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import OUTPUTS, make_project, ssl_kb
+
+pytestmark = pytest.mark.slow
+
+NEW_RECORD = """\
+id: extra-concept
+kind: concept
+name: Extra concept
+summary: A record added between two builds, so that the second build's outputs differ.
+topics: [masked-predictions]
+"""
+
+
+def digest(path: Path) -> str:
+    if path.suffix == ".sqlite":
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            dump = "\n".join(conn.iterdump())
+        finally:
+            conn.close()
+        return "sql:" + hashlib.sha256(dump.encode()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def state(root: Path, name: str) -> dict[str, str]:
+    """Digests of one output (a file or a folder) of the project at ``root``."""
+    base = root / name
+    if base.is_file():
+        return {name: digest(base)}
+    if not base.is_dir():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): digest(p)
+        for p in sorted(base.rglob("*"))
+        if p.is_file() and p.name != ".ssl-kb.lock"
+    }
+
+
+def states(root: Path) -> dict[str, dict[str, str]]:
+    return {name: state(root, name) for name in OUTPUTS}
+
+
+def leftovers(root: Path) -> list[str]:
+    """Staging folders and temporary files that a finished build should not leave behind."""
+    found = []
+    for folder in (root, root / "build"):
+        found += [p.name for p in folder.iterdir() if p.name.startswith(".") and ".new-" in p.name or ".old-" in p.name]
+    return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, str]]]:
+    """The outputs of a clean build of the fixture KB (v1) and of the KB with one more record (v2)."""
+    out = {}
+    for version in ("v1", "v2"):
+        root = make_project(tmp_path_factory.mktemp(version) / "project")
+        if version == "v2":
+            (root / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
+        proc = ssl_kb("build", "--kb", "kb", cwd=root)
+        assert proc.returncode == 0, proc.stderr
+        out[version] = states(root)
+    for name in OUTPUTS:
+        assert out["v1"][name] != out["v2"][name], f"{name} should differ between the versions"
+    return out
+
+
+def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ssl_kb", *args], cwd=cwd, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def kill_when(proc: subprocess.Popen[str], folder: Path, pattern: str, timeout: float = 120) -> bool:
+    """SIGKILL ``proc`` as soon as something matching ``pattern`` appears in ``folder``.
+
+    Returns whether it was killed there (False: the process ended before writing it).
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if folder.is_dir() and any(folder.glob(pattern)):
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.001)
+    proc.kill()
+    raise AssertionError(f"timed out waiting for {pattern} in {folder}")
+
+
+def test_killed_build_leaves_every_output_whole(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+    assert states(project) == versions["v1"]
+    (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
+    for _attempt in range(5):
+        proc = start(project, "build", "--kb", "kb")
+        if kill_when(proc, project, ".site.new-*"):
+            break
+    else:
+        pytest.fail("the build never reached the site's staging folder")
+    assert proc.returncode == -signal.SIGKILL
+    now = states(project)
+    assert now["site"] == versions["v1"]["site"], "the previous site must be intact"
+    for name in OUTPUTS:
+        assert now[name] in (versions["v1"][name], versions["v2"][name]), f"{name} is a mixture of two builds"
+
+    proc_done = ssl_kb("build", "--kb", "kb", cwd=project)
+    assert proc_done.returncode == 0, proc_done.stderr
+    assert states(project) == versions["v2"]
+    assert leftovers(project) == []
+
+
+def test_killed_build_while_writing_the_store(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+    (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
+    for _attempt in range(10):
+        proc = start(project, "build", "--kb", "kb")
+        if kill_when(proc, project / "build", ".ssl-kb.sqlite.*"):
+            break
+    else:
+        pytest.skip("the store was written before the poll could see it (machine too fast)")
+    now = states(project)
+    assert now == versions["v1"], "killed while writing the store: nothing else may have changed"
+    proc_done = ssl_kb("build", "--kb", "kb", cwd=project)
+    assert proc_done.returncode == 0, proc_done.stderr
+    assert states(project) == versions["v2"]
+
+
+def test_killed_db_keeps_the_previous_store(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+    (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
+    store = "build/ssl-kb.sqlite"
+    for _attempt in range(10):
+        proc = start(project, "db", "--kb", "kb")
+        if kill_when(proc, project / "build", ".ssl-kb.sqlite.*"):
+            break
+    else:
+        pytest.skip("the store was written before the poll could see it (machine too fast)")
+    assert state(project, store) == versions["v1"][store]
+    proc_done = ssl_kb("db", "--kb", "kb", cwd=project)
+    assert proc_done.returncode == 0, proc_done.stderr
+    assert state(project, store) == versions["v2"][store]
+
+
+def test_interrupted_swap_is_repaired(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+    """A crash between the two renames of a swap: the site was moved aside, the new one not in yet."""
+    (project / "site").rename(project / ".site.old-crashed")
+    partial = project / ".site.new-crashed"
+    partial.mkdir()
+    (partial / "index.html").write_text("half a site", encoding="utf-8")
+    proc = ssl_kb("build", "--kb", "kb", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert states(project) == versions["v1"]
+    assert leftovers(project) == []
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+    (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
+    procs = [start(project, "build", "--kb", "kb") for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in procs]
+    for proc in procs:
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 1]), results
+    for code, stderr in results:
+        assert "Traceback" not in stderr
+        if code == 1:
+            assert "another ssl-kb build holds" in stderr
+    assert states(project) == versions["v2"]
+    assert leftovers(project) == []
+
+
+def test_two_store_writers_at_once(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+    (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
+    procs = [start(project, "db", "--kb", "kb") for _ in range(3)]
+    for proc in procs:
+        out, errors = proc.communicate(timeout=300)
+        assert proc.returncode == 0, errors
+    store = "build/ssl-kb.sqlite"
+    assert state(project, store) == versions["v2"][store]

@@ -1,0 +1,103 @@
+"""The layer order of STYLE.md, enforced on the imports of every module under src/ssl_kb (read with ast).
+
+Imports inside functions count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "ssl_kb"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Absolute names of everything ``path`` imports (``from a import b`` gives ``a`` and ``a.b``)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base_parts = package.split(".")
+                base_parts = base_parts[: len(base_parts) - (node.level - 1)]
+                base = ".".join(base_parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            out.add(base)
+            out.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
+            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                out.add(node.args[0].value)
+    return out
+
+
+MODULES = {module_name(p): imports_of(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def in_package(name: str, *packages: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+def offenders(modules: dict[str, set[str]], forbidden) -> dict[str, list[str]]:
+    found = {m: sorted(i for i in imported if forbidden(i)) for m, imported in modules.items()}
+    return {m: bad for m, bad in found.items() if bad}
+
+
+def test_import_parser_sees_relative_and_lazy_imports() -> None:
+    browse = MODULES["ssl_kb.cli.browse"]
+    assert "ssl_kb.cli" in browse and "ssl_kb.graph" in browse  # `from .. import graph` inside a function
+    assert "ssl_kb.diagnostics" in MODULES["ssl_kb.loader"]
+    assert len(MODULES) > 20
+
+
+def test_losses_stand_alone() -> None:
+    losses = {m: i for m, i in MODULES.items() if in_package(m, "ssl_kb.losses")}
+    assert losses
+    allowed_third_party = {"torch", "numpy"}
+
+    def forbidden(name: str) -> bool:
+        if in_package(name, "ssl_kb"):
+            return not in_package(name, "ssl_kb.losses")
+        return top(name) not in sys.stdlib_module_names and top(name) not in allowed_third_party and top(name) != "__future__"
+
+    assert offenders(losses, forbidden) == {}
+
+
+def test_only_losses_import_torch() -> None:
+    others = {m: i for m, i in MODULES.items() if not in_package(m, "ssl_kb.losses")}
+    assert offenders(others, lambda name: top(name) == "torch") == {}
+
+
+@pytest.mark.parametrize("module", ["ssl_kb.schema", "ssl_kb.loader", "ssl_kb.diagnostics"])
+def test_front_of_the_pipeline_does_not_import_later_layers(module: str) -> None:
+    later = ("ssl_kb.store", "ssl_kb.queries", "ssl_kb.graph", "ssl_kb.site", "ssl_kb.quiz", "ssl_kb.cli")
+    assert offenders({module: MODULES[module]}, lambda name: in_package(name, *later)) == {}
+
+
+def test_store_does_not_import_its_readers() -> None:
+    readers = ("ssl_kb.site", "ssl_kb.quiz", "ssl_kb.cli", "ssl_kb.graph")
+    store = {m: MODULES[m] for m in ("ssl_kb.store", "ssl_kb.queries")}
+    assert offenders(store, lambda name: in_package(name, *readers)) == {}
+
+
+def test_only_the_cli_imports_typer() -> None:
+    others = {m: i for m, i in MODULES.items() if not in_package(m, "ssl_kb.cli")}
+    assert offenders(others, lambda name: top(name) == "typer") == {}
