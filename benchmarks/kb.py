@@ -102,7 +102,11 @@ def synthetic_kb(root: Path, n: int, seed: int = 0) -> None:
         parents = sorted({rng.randrange(i) for _ in range(min(i, 2))})
         lineage = "".join(
             f"  - target: method-{p}\n    type: extends\n    reason: builds on method {p}\n" for p in parents
-        ) + (f"  - target: concept-{i % n_concepts}\n    type: uses\n    reason: uses the concept\n" if n_concepts else "")
+        ) + (
+            f"  - target: concept-{i % n_concepts}\n    type: uses\n    reason: uses the concept\n"
+            if n_concepts
+            else ""
+        )
         results = ""
         for r in range(2):
             d = rng.randrange(N_DATASETS)
@@ -200,7 +204,9 @@ def write_section(section: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="update the KB pipeline section of benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--write", action="store_true", help="update the KB pipeline section of benchmarks/RESULTS.md"
+    )
     args = parser.parse_args()
     if shutil.which("ssl-kb") is None and not (Path(sys.executable).parent / "ssl-kb").exists():
         print("note: no ssl-kb console script; timing `python -c` instead", file=sys.stderr)

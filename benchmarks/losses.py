@@ -90,7 +90,11 @@ def make_step(loss: str, variant: str, batch: int, dim: int, chunk: int, device:
 
 def is_oom(error: BaseException) -> bool:
     text = str(error).lower()
-    return isinstance(error, torch.OutOfMemoryError | MemoryError) or "out of memory" in text or "can't allocate" in text
+    return (
+        isinstance(error, torch.OutOfMemoryError | MemoryError)
+        or "out of memory" in text
+        or "can't allocate" in text
+    )
 
 
 def time_variants(steps: dict[str, Callable[[], None]], repeats: int, device: str) -> dict[str, float | str]:
@@ -148,7 +152,12 @@ def cpu_peak_in_subprocess(loss: str, variant: str, batch: int, args: argparse.N
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         err = proc.stderr.strip().splitlines()
-        return {"peak": "OOM" if any(is_oom(RuntimeError(e)) for e in err) else f"failed: {err[-1:] or proc.returncode}", "ms": None}
+        return {
+            "peak": "OOM"
+            if any(is_oom(RuntimeError(e)) for e in err)
+            else f"failed: {err[-1:] or proc.returncode}",
+            "ms": None,
+        }
     return json.loads(lines[-1])
 
 
@@ -158,6 +167,7 @@ def run_one(spec: str, args: argparse.Namespace) -> None:
     limit = int(args.mem_limit_gib * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
+        make_step(loss, variant, 64, args.dim, min(args.chunk_size, 32), "cpu", torch.float32)()  # lazy inits
         step = make_step(loss, variant, int(batch), args.dim, args.chunk_size, "cpu", torch.float32)
         start = time.perf_counter()
         peak = measure_cpu_peak(step)
@@ -181,7 +191,16 @@ def fmt_mib(value: int | str | None) -> str:
 def machine(device: str) -> str:
     if device.startswith("cuda"):
         return f"{torch.cuda.get_device_name()}, torch {torch.__version__}, CUDA {torch.version.cuda}"
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    cpu = platform.processor() or platform.machine()
+    info = Path("/proc/cpuinfo")
+    if info.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in info.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} threads, torch {torch.__version__}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-size", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--memory-batches", default="16384", help="CPU: extra memory-only batch sizes")
-    parser.add_argument("--mem-limit-gib", type=float, default=14.0, help="CPU: address-space limit per run")
+    parser.add_argument("--mem-limit-gib", type=float, default=12.0, help="CPU: address-space limit per run")
     parser.add_argument("--losses", default="info_nce,clip_loss")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
@@ -212,18 +231,33 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"Device: {machine(args.device)}. D = {args.dim}, chunk_size = {args.chunk_size}, "
         f"median of {args.repeats} forward + backward passes (variants interleaved). Memory: "
-        + ("`torch.cuda.max_memory_allocated` above the inputs." if cuda else "growth of peak RSS in a fresh process.")
+        + (
+            "`torch.cuda.max_memory_allocated` above the inputs."
+            if cuda
+            else "growth of peak RSS in a fresh process."
+        )
         + " info_nce has 2B rows (a 2B x 2B matrix); clip_loss B rows (B x B).",
         "",
         "| loss | dtype | B | formula ms | dense ms | chunked ms | formula MiB | dense MiB | chunked MiB | dense/formula time |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     print("\n".join(lines), flush=True)
+
+    def emit(row: str) -> None:
+        lines.append(row)
+        print(row, flush=True)
+        if args.out:  # rewritten after every row, so that a run cut short keeps what it measured
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text("\n".join(lines) + "\n")
+
     for dtype_name in args.dtype.split(","):
         dtype = DTYPES[dtype_name]
         for loss in losses:
             for batch in batches:
-                steps = {v: make_step(loss, v, batch, args.dim, args.chunk_size, args.device, dtype) for v in variants}
+                steps = {
+                    v: make_step(loss, v, batch, args.dim, args.chunk_size, args.device, dtype)
+                    for v in variants
+                }
                 times = time_variants(steps, args.repeats, args.device)
                 if cuda:
                     mems = {v: cuda_peak(steps[v]) if times[v] != "OOM" else "OOM" for v in variants}
@@ -240,8 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{fmt_ms(times['chunked'])} | {fmt_mib(mems['formula'])} | {fmt_mib(mems['dense'])} | "
                     f"{fmt_mib(mems['chunked'])} | {ratio} |"
                 )
-                lines.append(row)
-                print(row, flush=True)
+                emit(row)
                 if cuda:
                     torch.cuda.empty_cache()
     if not cuda and args.memory_batches:
@@ -253,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             "| loss | B | formula MiB | dense MiB | chunked MiB | chunked / formula | chunked ms |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        print("\n".join(extra), flush=True)
-        lines += extra
+        for row in extra:
+            emit(row)
         for loss in losses:
             for batch in (int(b) for b in args.memory_batches.split(",")):
                 got = {v: cpu_peak_in_subprocess(loss, v, batch, args) for v in variants}
@@ -269,11 +302,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {loss} | {batch} | {fmt_mib(peaks['formula'])} | {fmt_mib(peaks['dense'])} | "
                     f"{fmt_mib(peaks['chunked'])} | {share} | {fmt_ms(got['chunked']['ms'])} |"
                 )
-                lines.append(row)
-                print(row, flush=True)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(lines) + "\n")
+                emit(row)
     return 0
 
 

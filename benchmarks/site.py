@@ -118,7 +118,7 @@ def synthetic_kb(root: Path, n: int, seed: int = 0) -> Path:
     return kb
 
 
-def measure(kb_dir: Path) -> dict[str, float]:
+def measure(kb_dir: Path, *, quiz: bool = True) -> dict[str, float]:
     from ssl_kb.graph import build as build_graph
     from ssl_kb.output import replace_tree, write_text
     from ssl_kb.project import Project
@@ -138,7 +138,7 @@ def measure(kb_dir: Path) -> dict[str, float]:
         engine = engine_for(f"sqlite:///{store}", read_only=True)
         graph = build_graph(engine)
         t2 = time.perf_counter()
-        questions = collect(engine, graph)
+        questions = collect(engine, graph) if quiz else None
         t3 = time.perf_counter()
         site = generate(engine, graph, questions=questions, sqlite=store.read_bytes())
         t4 = time.perf_counter()
@@ -170,13 +170,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--append", action="store_true", help="append the table to benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--synthetic-quiz",
+        action="store_true",
+        help="also run the quiz bank on synthetic KBs (slow: the bank is not the subject here)",
+    )
     args = parser.parse_args()
     rows = []
     kb = REPO / "kb"
     rows.append(("lecture kb/", measure(kb)))
+    print(rows[-1], file=sys.stderr, flush=True)
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            rows.append((f"synthetic {n}", measure(synthetic_kb(Path(tmp), n))))
+            rows.append((f"synthetic {n}", measure(synthetic_kb(Path(tmp), n), quiz=args.synthetic_quiz)))
+        print(rows[-1], file=sys.stderr, flush=True)
     head = "| KB | records | pages | questions | load+check s | store+graph s | quiz bank s | generate s | write s | MkDocs s | total s |"
     lines = [head, "|" + " --- |" * 11]
     for name, r in rows:

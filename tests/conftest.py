@@ -72,7 +72,9 @@ def pg_url() -> Iterator[str]:
     except Exception as exc:
         admin.dispose()
         if os.environ.get(REQUIRE_PG_ENV) == "1":
-            pytest.fail(f"cannot create a test database on {base.render_as_string(hide_password=True)}: {exc}")
+            pytest.fail(
+                f"cannot create a test database on {base.render_as_string(hide_password=True)}: {exc}"
+            )
         pytest.skip(f"PostgreSQL at {base.render_as_string(hide_password=True)} unreachable: {exc}")
     try:
         yield base.set(database=name).render_as_string(hide_password=False)

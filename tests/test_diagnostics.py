@@ -7,7 +7,9 @@ import re
 
 from ssl_kb.diagnostics import CODES, Diagnostic, Severity, failed, format_diagnostics, make
 
-ERROR = make("kb/methods/dino.yaml", (14, 5), "KB103", "results[0].value", "Input should be greater than 0 (got -0.1)")
+ERROR = make(
+    "kb/methods/dino.yaml", (14, 5), "KB103", "results[0].value", "Input should be greater than 0 (got -0.1)"
+)
 WARNING = make("kb/methods/a.yaml", (1, 1), "KB302", "lineage", "a has no lineage")
 
 
@@ -24,7 +26,9 @@ def test_text_format_matches_the_house_style() -> None:
         "kb/methods/dino.yaml:14:5: KB103 results[0].value: Input should be greater than 0 (got -0.1)\n"
         f"    hint: {CODES['KB103'].hint}"
     )
-    assert format_diagnostics([WARNING], "text").startswith("kb/methods/a.yaml:1:1: KB302 (warning) lineage: ")
+    assert format_diagnostics([WARNING], "text").startswith(
+        "kb/methods/a.yaml:1:1: KB302 (warning) lineage: "
+    )
     no_field = make("x.yaml", (2, 3), "KB003", "", "bad")
     assert format_diagnostics([no_field], "text").splitlines()[0] == "x.yaml:2:3: KB003 bad"
 
@@ -33,8 +37,14 @@ def test_json_format_parses_and_keeps_every_field() -> None:
     data = json.loads(format_diagnostics([WARNING, ERROR], "json"))
     assert [d["code"] for d in data] == ["KB302", "KB103"]  # sorted by path, line, col
     assert data[1] == {
-        "path": "kb/methods/dino.yaml", "line": 14, "col": 5, "code": "KB103", "field": "results[0].value",
-        "message": "Input should be greater than 0 (got -0.1)", "severity": "error", "hint": CODES["KB103"].hint,
+        "path": "kb/methods/dino.yaml",
+        "line": 14,
+        "col": 5,
+        "code": "KB103",
+        "field": "results[0].value",
+        "message": "Input should be greater than 0 (got -0.1)",
+        "severity": "error",
+        "hint": CODES["KB103"].hint,
     }
     assert json.loads(format_diagnostics([], "json")) == []
 
@@ -42,7 +52,9 @@ def test_json_format_parses_and_keeps_every_field() -> None:
 def test_github_format_is_one_workflow_command_per_problem() -> None:
     lines = format_diagnostics([ERROR, WARNING], "github").splitlines()
     assert lines[0].startswith("::warning file=kb/methods/a.yaml,line=1,col=1,title=KB302::lineage: ")
-    assert lines[1].startswith("::error file=kb/methods/dino.yaml,line=14,col=5,title=KB103::results[0].value: ")
+    assert lines[1].startswith(
+        "::error file=kb/methods/dino.yaml,line=14,col=5,title=KB103::results[0].value: "
+    )
     tricky = Diagnostic("a,b:c.yaml", 1, 1, "KB003", "", "line one\nline two 100%")
     (line,) = format_diagnostics([tricky], "github").splitlines()
     assert "file=a%2Cb%3Ac.yaml," in line and line.endswith("::line one%0Aline two 100%25")

@@ -18,8 +18,13 @@ from ssl_kb.kb import load
 from ssl_kb.store import memory_engine
 
 EDGES = {
-    ("bert", "transformer"), ("vit", "transformer"), ("beit", "bert"), ("beit", "vit"),
-    ("mae", "vit"), ("mae", "bert"), ("mae", "masked-prediction"),
+    ("bert", "transformer"),
+    ("vit", "transformer"),
+    ("beit", "bert"),
+    ("beit", "vit"),
+    ("mae", "vit"),
+    ("mae", "bert"),
+    ("mae", "masked-prediction"),
 }
 
 
@@ -32,8 +37,16 @@ def g() -> nx.DiGraph:
 def test_build_has_work_records_and_typed_edges(g: nx.DiGraph) -> None:
     assert sorted(g.nodes) == ["beit", "bert", "mae", "masked-prediction", "simclr", "transformer", "vit"]
     assert set(g.edges) == EDGES
-    assert g.edges["mae", "bert"] == {"type": "inspired-by", "reason": "masked prediction carried from words to image patches"}
-    assert g.nodes["mae"] == {"name": "MAE", "kind": "method", "year": 2021, "family": "masked-image-modeling"}
+    assert g.edges["mae", "bert"] == {
+        "type": "inspired-by",
+        "reason": "masked prediction carried from words to image patches",
+    }
+    assert g.nodes["mae"] == {
+        "name": "MAE",
+        "kind": "method",
+        "year": 2021,
+        "family": "masked-image-modeling",
+    }
     assert g.nodes["masked-prediction"]["year"] is None
 
 
@@ -49,7 +62,10 @@ def test_ancestors_and_descendants(g: nx.DiGraph) -> None:
 
 
 def test_path_goes_from_earlier_to_later_work_in_either_order(g: nx.DiGraph) -> None:
-    assert graph.path(g, "transformer", "mae") in (["transformer", "vit", "mae"], ["transformer", "bert", "mae"])
+    assert graph.path(g, "transformer", "mae") in (
+        ["transformer", "vit", "mae"],
+        ["transformer", "bert", "mae"],
+    )
     assert graph.path(g, "mae", "transformer") == graph.path(g, "transformer", "mae")
     assert graph.path(g, "vit", "beit") == ["vit", "beit"]
     assert graph.path(g, "simclr", "mae") is None
@@ -60,12 +76,24 @@ def test_path_goes_from_earlier_to_later_work_in_either_order(g: nx.DiGraph) -> 
 
 def test_roots_and_years(g: nx.DiGraph) -> None:
     assert graph.roots(g) == ["masked-prediction", "simclr", "transformer"]
-    assert graph.by_year(g) == {2017: ["transformer"], 2018: ["bert"], 2020: ["simclr", "vit"], 2021: ["beit", "mae"]}
+    assert graph.by_year(g) == {
+        2017: ["transformer"],
+        2018: ["bert"],
+        2020: ["simclr", "vit"],
+        2021: ["beit", "mae"],
+    }
 
 
 def test_ego_graph_in_both_directions(g: nx.DiGraph) -> None:
     assert sorted(graph.ego(g, "vit", 1)) == ["beit", "mae", "transformer", "vit"]
-    assert sorted(graph.ego(g, "mae", 2)) == ["beit", "bert", "mae", "masked-prediction", "transformer", "vit"]
+    assert sorted(graph.ego(g, "mae", 2)) == [
+        "beit",
+        "bert",
+        "mae",
+        "masked-prediction",
+        "transformer",
+        "vit",
+    ]
     sub = graph.ego(g, "simclr", 3)
     assert list(sub) == ["simclr"] and sub.number_of_edges() == 0
     sub.add_node("extra")  # a copy: the KB graph is unchanged
@@ -101,7 +129,13 @@ def test_json_export_parses(g: nx.DiGraph) -> None:
     data = json.loads(graph.to_json(g))
     assert {(e["source"], e["target"]) for e in data["edges"]} == EDGES
     assert [n["id"] for n in data["nodes"]] == sorted(g.nodes)
-    assert {"id": "mae", "name": "MAE", "kind": "method", "year": 2021, "family": "masked-image-modeling"} in data["nodes"]
+    assert {
+        "id": "mae",
+        "name": "MAE",
+        "kind": "method",
+        "year": 2021,
+        "family": "masked-image-modeling",
+    } in data["nodes"]
 
 
 def test_dot_and_mermaid_contain_the_edges(g: nx.DiGraph) -> None:

@@ -52,7 +52,9 @@ def overlay(kb_dir: Path, code: str) -> None:
 
 
 def expected(code: str) -> list[str]:
-    return [ln for ln in (INVALID / code / "expected.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return [
+        ln for ln in (INVALID / code / "expected.txt").read_text(encoding="utf-8").splitlines() if ln.strip()
+    ]
 
 
 def located(diagnostics: list, root: Path) -> list[str]:
@@ -98,7 +100,10 @@ def test_every_code_has_a_failing_fixture() -> None:
     assert not unknown, f"fixtures for codes that do not exist: {unknown}"
     for code in FIXTURE_CODES:
         lines = expected(code)
-        assert len(lines) == 1 and re.fullmatch(rf"\S+\.ya?ml:\d+:\d+: {code}( \S+)?", lines[0]), (code, lines)
+        assert len(lines) == 1 and re.fullmatch(rf"\S+\.ya?ml:\d+:\d+: {code}( \S+)?", lines[0]), (
+            code,
+            lines,
+        )
 
 
 def test_fixture_kb_is_clean(fixture_kb: Path) -> None:
@@ -124,7 +129,9 @@ def test_several_problems_in_one_file_are_all_reported(kb_copy: Path) -> None:
 
     path = kb_copy / "methods" / "simclr.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("    value: 76.5\n", "    value: -3\n").replace("    protocol: linear\n", "    protocol: probe\n")
+    text = text.replace("    value: 76.5\n", "    value: -3\n").replace(
+        "    protocol: linear\n", "    protocol: probe\n"
+    )
     path.write_text(text + "colour: blue\n", encoding="utf-8")
     kb = load(kb_copy)
     assert [(d.code, d.field) for d in kb.diagnostics] == [
@@ -134,7 +141,9 @@ def test_several_problems_in_one_file_are_all_reported(kb_copy: Path) -> None:
     ]
 
 
-def test_only_keeps_problems_of_the_given_files(load_with, kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_keeps_problems_of_the_given_files(
+    load_with, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ssl_kb.kb import load
 
     monkeypatch.chdir(kb_copy.parent)
@@ -185,7 +194,10 @@ def test_real_kb_passes_ssl_kb_check(real_kb: Path) -> None:
 
     proc = subprocess.run(
         [sys.executable, "-c", "from ssl_kb.cli import main; main()", "check", "--kb", str(real_kb)],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
@@ -208,10 +220,16 @@ def test_topic_headings_follow_the_lecture(real_kb: Path) -> None:
     from ssl_kb.kb import load
     from ssl_kb.schema import Topic
 
-    headings = [ln[2:].strip() for ln in LECTURE.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")]
-    topics = sorted((r for r in load(real_kb).records.values() if isinstance(r, Topic)), key=lambda t: t.order)
+    headings = [
+        ln[2:].strip() for ln in LECTURE.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")
+    ]
+    topics = sorted(
+        (r for r in load(real_kb).records.values() if isinstance(r, Topic)), key=lambda t: t.order
+    )
     positions = []
     for topic in topics:
-        assert topic.heading in headings, f"{topic.id}: heading {topic.heading!r} is not a heading of the lecture"
+        assert topic.heading in headings, (
+            f"{topic.id}: heading {topic.heading!r} is not a heading of the lecture"
+        )
         positions.append(headings.index(topic.heading))
     assert positions == sorted(positions), "topic orders do not follow the lecture's order of headings"

@@ -39,9 +39,14 @@ def imports_of(path: Path) -> set[str]:
                 base = node.module or ""
             out.add(base)
             out.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                out.add(node.args[0].value)
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "__import__"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            out.add(node.args[0].value)
     return out
 
 
@@ -76,7 +81,11 @@ def test_losses_stand_alone() -> None:
     def forbidden(name: str) -> bool:
         if in_package(name, "ssl_kb"):
             return not in_package(name, "ssl_kb.losses")
-        return top(name) not in sys.stdlib_module_names and top(name) not in allowed_third_party and top(name) != "__future__"
+        return (
+            top(name) not in sys.stdlib_module_names
+            and top(name) not in allowed_third_party
+            and top(name) != "__future__"
+        )
 
     assert offenders(losses, forbidden) == {}
 

@@ -58,7 +58,9 @@ def test_self_loop_is_a_cycle() -> None:
 
 
 def test_two_separate_cycles_are_both_reported() -> None:
-    got = found(method("a", 2020, "b"), method("b", 2020, "a"), method("c", 2020, "d"), method("d", 2020, "c"))
+    got = found(
+        method("a", 2020, "b"), method("b", 2020, "a"), method("c", 2020, "d"), method("d", 2020, "c")
+    )
     assert [code for _, code, _ in got] == ["KB204", "KB204"]
 
 
@@ -87,7 +89,10 @@ def test_duplicate_id_names_the_first_file() -> None:
 
 
 def test_lineage_and_topics_must_point_at_the_right_kinds() -> None:
-    dataset = ("datasets/d.yaml", "id: d\nkind: dataset\nname: D\nsummary: s\nmodalities: [image]\ntasks: [x]\nmetrics: [t]\n")
+    dataset = (
+        "datasets/d.yaml",
+        "id: d\nkind: dataset\nname: D\nsummary: s\nmodalities: [image]\ntasks: [x]\nmetrics: [t]\n",
+    )
     got = found(method("a", 2020, "t", "d", "zz"), dataset)
     assert got == [
         ("datasets/d.yaml", "KB202", "metrics[0]"),
@@ -101,13 +106,21 @@ def test_lineage_and_topics_must_point_at_the_right_kinds() -> None:
 
 
 def test_result_unit_must_match_the_metric() -> None:
-    metric = ("metrics/acc.yaml", 'id: acc\nkind: metric\nname: acc\nsummary: s\nhigher_is_better: true\nunit: "%"\n')
-    dataset = ("datasets/d.yaml", "id: d\nkind: dataset\nname: D\nsummary: s\nmodalities: [image]\ntasks: [x]\nmetrics: [acc]\n")
+    metric = (
+        "metrics/acc.yaml",
+        'id: acc\nkind: metric\nname: acc\nsummary: s\nhigher_is_better: true\nunit: "%"\n',
+    )
+    dataset = (
+        "datasets/d.yaml",
+        "id: d\nkind: dataset\nname: D\nsummary: s\nmodalities: [image]\ntasks: [x]\nmetrics: [acc]\n",
+    )
     result = (
         "results:\n  - dataset: d\n    split: val\n    task: x\n    metric: acc\n    value: 0.5\n"
         "    unit: ratio\n    protocol: linear\n    variant: v\n    source: s\n"
     )
-    assert found(method("a", 2020, extra=result), metric, dataset) == [("methods/a.yaml", "KB108", "results[0].unit")]
+    assert found(method("a", 2020, extra=result), metric, dataset) == [
+        ("methods/a.yaml", "KB108", "results[0].unit")
+    ]
 
 
 def test_warnings_have_warning_severity() -> None:
@@ -123,8 +136,15 @@ def test_loss_names_are_read_from_the_literal_all_without_importing_torch() -> N
     literal = next(
         node.value
         for node in tree.body
-        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets))
-        or (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "__all__")
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+        )
+        or (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "__all__"
+        )
     )
     assert loss_names() == frozenset(ast.literal_eval(literal))
     assert loss_names()

@@ -45,7 +45,15 @@ def test_data_and_a_mark_for_every_node() -> None:
 def test_yaml_1_1_surprises_are_handled() -> None:
     doc = parse_text("x.yaml", "a: 1e-3\nb: 1.0e-3\nc: 2021-11-11\nd: '0.5'\ne: !!str 5\nf: null\ng: ~\n")
     assert doc.diagnostics == []
-    assert doc.data == {"a": "1e-3", "b": 0.001, "c": "2021-11-11", "d": "0.5", "e": "5", "f": None, "g": None}
+    assert doc.data == {
+        "a": "1e-3",
+        "b": 0.001,
+        "c": "2021-11-11",
+        "d": "0.5",
+        "e": "5",
+        "f": None,
+        "g": None,
+    }
 
 
 def test_ambiguous_boolean_is_flagged_but_explicit_ones_are_not() -> None:
@@ -163,7 +171,19 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
 
 
 def test_discover_is_sorted_and_skips_hidden(tmp_path: Path) -> None:
-    for rel in ("b/z.yaml", "a/y.yml", "a/x.yaml", ".git/h.yaml", "a/.hidden.yaml", "a/notes.txt", "c/.d/e.yaml"):
+    for rel in (
+        "b/z.yaml",
+        "a/y.yml",
+        "a/x.yaml",
+        ".git/h.yaml",
+        "a/.hidden.yaml",
+        "a/notes.txt",
+        "c/.d/e.yaml",
+    ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("a: 1\n", encoding="utf-8")
-    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == ["a/x.yaml", "a/y.yml", "b/z.yaml"]
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == [
+        "a/x.yaml",
+        "a/y.yml",
+        "b/z.yaml",
+    ]

@@ -26,8 +26,14 @@ from ssl_kb.schema import (
 REPO = Path(__file__).resolve().parents[1]
 PAPER = {"title": "T", "authors": ["A B"], "year": 2021, "arxiv": "2111.06377", "source": "abs page"}
 RESULT = {
-    "dataset": "imagenet-1k", "split": "val", "task": "cls", "metric": "top-1-accuracy", "value": 80.0,
-    "protocol": "linear", "variant": "ViT-B/16", "source": "Table 1",
+    "dataset": "imagenet-1k",
+    "split": "val",
+    "task": "cls",
+    "metric": "top-1-accuracy",
+    "value": 80.0,
+    "protocol": "linear",
+    "variant": "ViT-B/16",
+    "source": "Table 1",
 }
 
 
@@ -48,7 +54,9 @@ def nested_models(model: type[BaseModel], seen: set[type[BaseModel]] | None = No
 
 def test_committed_json_schema_is_current() -> None:
     committed = json.loads((REPO / "kb" / "schema.json").read_text(encoding="utf-8"))
-    assert committed == json.loads(json.dumps(json_schema())), "kb/schema.json is stale: run `ssl-kb schema --out kb/schema.json`"
+    assert committed == json.loads(json.dumps(json_schema())), (
+        "kb/schema.json is stale: run `ssl-kb schema --out kb/schema.json`"
+    )
 
 
 def test_json_schema_does_not_depend_on_the_calendar() -> None:
@@ -79,7 +87,17 @@ def test_valid_arxiv_ids(arxiv: str) -> None:
 
 @pytest.mark.parametrize(
     "arxiv",
-    ["2111.6377", "1501.1234", "1412.12345", "0703.1234", "2113.01234", "hep-th/9901001", "arXiv:2111.06377", "2111.06377v0", "9912.00001"],
+    [
+        "2111.6377",
+        "1501.1234",
+        "1412.12345",
+        "0703.1234",
+        "2113.01234",
+        "hep-th/9901001",
+        "arXiv:2111.06377",
+        "2111.06377v0",
+        "9912.00001",
+    ],
 )
 def test_malformed_arxiv_ids(arxiv: str) -> None:
     with pytest.raises(ValidationError, match="arxiv"):
@@ -156,8 +174,13 @@ def test_lecture_claim_correction_matches_verdict() -> None:
 
 def test_record_level_rules() -> None:
     method = {
-        "id": "mae", "kind": "method", "name": "MAE", "summary": "s", "family": "mim",
-        "modalities": ["image"], "paper": PAPER,
+        "id": "mae",
+        "kind": "method",
+        "name": "MAE",
+        "summary": "s",
+        "family": "mim",
+        "modalities": ["image"],
+        "paper": PAPER,
     }
     record = Method.model_validate(method)
     assert record.year == 2021 and record_year(record) == 2021
@@ -165,7 +188,9 @@ def test_record_level_rules() -> None:
         Method.model_validate(method | {"topics": ["x", "x"]})
     with pytest.raises(ValidationError, match="sources names unknown field"):
         Method.model_validate(method | {"sources": {"colour": "s"}})
-    assert Method.model_validate(method | {"sources": {"backbone": "Table 1"}}).sources == {"backbone": "Table 1"}
+    assert Method.model_validate(method | {"sources": {"backbone": "Table 1"}}).sources == {
+        "backbone": "Table 1"
+    }
     with pytest.raises(ValidationError, match="at least 1 item"):
         Method.model_validate(method | {"modalities": []})
     with pytest.raises(ValidationError):
@@ -173,7 +198,9 @@ def test_record_level_rules() -> None:
 
 
 def test_record_year_of_each_kind() -> None:
-    concept = MODELS["concept"].model_validate({"id": "em", "kind": "concept", "name": "EM", "summary": "s", "year": 1977})
+    concept = MODELS["concept"].model_validate(
+        {"id": "em", "kind": "concept", "name": "EM", "summary": "s", "year": 1977}
+    )
     assert record_year(concept) == 1977  # type: ignore[arg-type]
     undated = MODELS["metric"].model_validate(
         {"id": "acc", "kind": "metric", "name": "acc", "summary": "s", "higher_is_better": True, "unit": "%"}

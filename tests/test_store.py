@@ -13,7 +13,14 @@ from sqlalchemy.exc import DBAPIError
 
 from ssl_kb import queries, store
 from ssl_kb.kb import load
-from ssl_kb.store import engine_for, memory_engine, read_only_query, records_from_store, resolve_url, write_store
+from ssl_kb.store import (
+    engine_for,
+    memory_engine,
+    read_only_query,
+    records_from_store,
+    resolve_url,
+    write_store,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,7 +53,10 @@ def test_round_trip_fixture_kb(store_url: str, fixture_records: dict) -> None:
         assert back == fixture_records
         assert records_from_store(engine, ["mae", "nope"]) == {"mae": fixture_records["mae"]}
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT path FROM record WHERE id = 'mae'")).scalar() == "kb/methods/mae.yaml"
+            assert (
+                conn.execute(text("SELECT path FROM record WHERE id = 'mae'")).scalar()
+                == "kb/methods/mae.yaml"
+            )
     finally:
         engine.dispose()
 
@@ -64,7 +74,10 @@ def test_round_trip_real_kb(store_url: str, real_kb: Path) -> None:
 
 def test_round_trip_keeps_value_types(store_url: str, fixture_records: dict) -> None:
     mae = fixture_records["mae"]
-    hypers = [h.model_copy(update={"value": v}) for h, v in zip([mae.hyperparameters[0]] * 4, [True, 3, 0.5, "cosine"], strict=True)]
+    hypers = [
+        h.model_copy(update={"value": v})
+        for h, v in zip([mae.hyperparameters[0]] * 4, [True, 3, 0.5, "cosine"], strict=True)
+    ]
     hypers = [h.model_copy(update={"name": f"h{i}"}) for i, h in enumerate(hypers)]
     changed = mae.model_copy(update={"hyperparameters": hypers})
     write_store([changed, *(r for r in fixture_records.values() if r.id != "mae")], store_url)
@@ -85,7 +98,10 @@ def test_authors_are_shared_rows(fixture_records: dict) -> None:
     names = [a["name"] for a in rows["author"]]
     assert len(names) == len(set(names))
     assert "Jakob Uszkoreit" in names  # author of both the Transformer and ViT: one row
-    assert {m["key"]: m["value"] for m in rows["store_meta"]} == {"schema_version": str(store.SCHEMA_VERSION), "records": "11"}
+    assert {m["key"]: m["value"] for m in rows["store_meta"]} == {
+        "schema_version": str(store.SCHEMA_VERSION),
+        "records": "11",
+    }
 
 
 # ---------------------------------------------------------------------------- atomic rebuild
@@ -99,7 +115,7 @@ def fail_midway(monkeypatch: pytest.MonkeyPatch) -> None:
         engine = real(*args, **kwargs)
 
         @event.listens_for(engine, "before_cursor_execute")
-        def boom(conn, cursor, statement, *rest):  # noqa: ANN001
+        def boom(conn, cursor, statement, *rest):
             if statement.lstrip().upper().startswith("INSERT INTO LINEAGE_EDGE"):
                 raise RuntimeError("disk full")
 
@@ -130,7 +146,9 @@ def test_failed_sqlite_rebuild_leaves_previous_file_byte_identical(
         engine.dispose()
 
 
-def test_failed_sqlite_first_build_leaves_nothing(tmp_path: Path, fixture_records: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_sqlite_first_build_leaves_nothing(
+    tmp_path: Path, fixture_records: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fail_midway(monkeypatch)
     with pytest.raises(RuntimeError):
         write_store(fixture_records.values(), f"sqlite:///{tmp_path / 'new.sqlite'}")
@@ -138,7 +156,9 @@ def test_failed_sqlite_first_build_leaves_nothing(tmp_path: Path, fixture_record
 
 
 @pytest.mark.postgres
-def test_failed_postgres_rebuild_keeps_previous_data(pg_url: str, fixture_records: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_postgres_rebuild_keeps_previous_data(
+    pg_url: str, fixture_records: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_store(fixture_records.values(), pg_url)
     fail_midway(monkeypatch)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -168,7 +188,14 @@ def test_rebuild_replaces_old_data(store_url: str, fixture_records: dict) -> Non
 def test_views_per_kind(engine) -> None:
     columns, rows = read_only_query(engine, "SELECT name, year FROM method ORDER BY year, name")
     assert columns == ["name", "year"]
-    assert rows == [("Transformer", 2017), ("BERT", 2018), ("SimCLR", 2020), ("ViT", 2020), ("BEiT", 2021), ("MAE", 2021)]
+    assert rows == [
+        ("Transformer", 2017),
+        ("BERT", 2018),
+        ("SimCLR", 2020),
+        ("ViT", 2020),
+        ("BEiT", 2021),
+        ("MAE", 2021),
+    ]
     for kind, n in (("concept", 1), ("topic", 2), ("dataset", 1), ("metric", 1)):
         assert read_only_query(engine, f"SELECT COUNT(*) FROM {kind}")[1] == [(n,)]
 
@@ -183,7 +210,9 @@ def test_views_per_kind(engine) -> None:
         "CREATE TABLE evil (a INTEGER)",
     ],
 )
-def test_writes_are_refused_on_a_read_only_connection(store_url: str, fixture_records: dict, statement: str) -> None:
+def test_writes_are_refused_on_a_read_only_connection(
+    store_url: str, fixture_records: dict, statement: str
+) -> None:
     write_store(fixture_records.values(), store_url)
     ro = engine_for(store_url, read_only=True)
     try:
@@ -225,9 +254,16 @@ def test_resolve_url(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_topic_queries(engine) -> None:
     assert [t["id"] for t in queries.topics_in_order(engine)] == ["masked-predictions", "contrastive"]
     assert [r["id"] for r in queries.records_by_topic(engine, "masked-predictions")] == [
-        "transformer", "bert", "vit", "beit", "mae", "masked-prediction",
+        "transformer",
+        "bert",
+        "vit",
+        "beit",
+        "mae",
+        "masked-prediction",
     ]
-    assert [r["id"] for r in queries.records_by_topic(engine, "masked-predictions", ("concept",))] == ["masked-prediction"]
+    assert [r["id"] for r in queries.records_by_topic(engine, "masked-predictions", ("concept",))] == [
+        "masked-prediction"
+    ]
     assert queries.records_by_topic(engine, "no-such-topic") == []
     assert queries.topics_of(engine)["simclr"] == ["contrastive"]
 
@@ -236,7 +272,10 @@ def test_records_by_year_and_rows(engine) -> None:
     years = queries.records_by_year(engine)
     assert list(years) == [2017, 2018, 2020, 2021]
     assert [r["id"] for r in years[2020]] == ["simclr", "vit"]
-    assert [r["id"] for r in queries.record_rows(engine, ("metric", "dataset"))] == ["imagenet-1k", "top-1-accuracy"]
+    assert [r["id"] for r in queries.record_rows(engine, ("metric", "dataset"))] == [
+        "imagenet-1k",
+        "top-1-accuracy",
+    ]
     rows = queries.record_rows(engine)
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows) and len(rows) == 11
 
@@ -244,14 +283,20 @@ def test_records_by_year_and_rows(engine) -> None:
 def test_papers_and_authors(engine) -> None:
     papers = queries.papers(engine)
     assert sorted(papers) == ["beit", "bert", "mae", "simclr", "transformer", "vit"]
-    assert papers["mae"]["authors"][:2] == ["Kaiming He", "Xinlei Chen"] and papers["mae"]["arxiv"] == "2111.06377"
+    assert (
+        papers["mae"]["authors"][:2] == ["Kaiming He", "Xinlei Chen"]
+        and papers["mae"]["arxiv"] == "2111.06377"
+    )
     assert queries.authors_of(engine)["transformer"][-1] == "Illia Polosukhin"
 
 
 def test_results_queries(engine) -> None:
     rows = queries.results(engine, dataset_id="imagenet-1k")
     assert [(r["record_id"], r["protocol"], r["value"]) for r in rows] == [
-        ("vit", "fine-tune", 88.55), ("mae", "fine-tune", 87.8), ("beit", "fine-tune", 86.3), ("simclr", "linear", 76.5),
+        ("vit", "fine-tune", 88.55),
+        ("mae", "fine-tune", 87.8),
+        ("beit", "fine-tune", 86.3),
+        ("simclr", "linear", 76.5),
     ]
     assert rows[0]["record_name"] == "ViT" and rows[0]["record_year"] == 2020
     assert [r["record_id"] for r in queries.results(engine, record_id="mae")] == ["mae"]
@@ -267,7 +312,10 @@ def test_edges_claims_hyperparameters(engine) -> None:
     assert [c["record_id"] for c in claims] == ["beit", "contrastive", "mae", "vit"]
     assert [c["record_id"] for c in queries.lecture_claims(engine, ("imprecise",))] == ["beit", "contrastive"]
     assert [(h["record_id"], h["name"], h["value"]) for h in queries.hyperparameters(engine)] == [
-        ("beit", "mask_ratio", 0.4), ("bert", "mask_ratio", 0.15), ("mae", "mask_ratio", 0.75), ("simclr", "temperature", 0.5),
+        ("beit", "mask_ratio", 0.4),
+        ("bert", "mask_ratio", 0.15),
+        ("mae", "mask_ratio", 0.75),
+        ("simclr", "temperature", 0.5),
     ]
     assert queries.losses(engine) == {}
 
@@ -280,5 +328,12 @@ def test_field_candidates_and_counts(engine) -> None:
     with pytest.raises(ValueError, match="column: expected one of"):
         queries.field_candidates(engine, "id; DROP TABLE record")
     assert queries.counts(engine) == {
-        "method": 6, "concept": 1, "topic": 2, "dataset": 1, "metric": 1, "results": 4, "edges": 7, "claims": 4,
+        "method": 6,
+        "concept": 1,
+        "topic": 2,
+        "dataset": 1,
+        "metric": 1,
+        "results": 4,
+        "edges": 7,
+        "claims": 4,
     }

@@ -7,7 +7,9 @@ import pytest
 from ssl_kb.loader import parse_text
 from ssl_kb.validation import validate_document
 
-CONCEPT = "id: pseudo-labels\nkind: concept\nname: Pseudo-labels\nsummary: Label unlabelled data with a model.\n"
+CONCEPT = (
+    "id: pseudo-labels\nkind: concept\nname: Pseudo-labels\nsummary: Label unlabelled data with a model.\n"
+)
 METHOD = """\
 id: mae
 kind: method
@@ -58,14 +60,23 @@ def test_valid_records_validate() -> None:
     ("text", "expected"),
     [
         (CONCEPT + "colour: blue\n", ("KB100", 5, 1, "colour")),
-        (METHOD.replace("  source: arXiv abstract page\n", "  source: x\n  pages: 3\n"), ("KB100", 13, 3, "paper.pages")),
+        (
+            METHOD.replace("  source: arXiv abstract page\n", "  source: x\n  pages: 3\n"),
+            ("KB100", 13, 3, "paper.pages"),
+        ),
         (CONCEPT.replace("summary: Label unlabelled data with a model.\n", ""), ("KB101", 1, 1, "summary")),
         (METHOD.replace("  authors: [Kaiming He]\n", "  authors: []\n"), ("KB101", 9, 12, "paper.authors")),
         (METHOD.replace("  year: 2021\n", "  year: '2021'\n"), ("KB102", 10, 9, "paper.year")),
         (METHOD.replace("  year: 2021\n", "  year: true\n"), ("KB102", 10, 9, "paper.year")),
-        (METHOD.replace("  authors: [Kaiming He]\n", "  authors: Kaiming He\n"), ("KB102", 9, 12, "paper.authors")),
+        (
+            METHOD.replace("  authors: [Kaiming He]\n", "  authors: Kaiming He\n"),
+            ("KB102", 9, 12, "paper.authors"),
+        ),
         (METHOD + "backbone: [ViT]\n", ("KB102", 13, 11, "backbone")),
-        (METHOD.replace("  source: arXiv", "  url: http://example.org\n  source: arXiv"), ("KB102", 12, 8, "paper.url")),
+        (
+            METHOD.replace("  source: arXiv", "  url: http://example.org\n  source: arXiv"),
+            ("KB102", 12, 8, "paper.url"),
+        ),
         (METHOD + RESULT.replace("value: 87.8", "value: -1"), ("KB103", 18, 12, "results[0].value")),
         (METHOD + RESULT.replace("value: 87.8", "value: 101"), ("KB103", 14, 5, "results[0]")),
         (METHOD + RESULT.replace("value: 87.8", "value: .nan"), ("KB103", 18, 12, "results[0].value")),
@@ -74,12 +85,24 @@ def test_valid_records_validate() -> None:
         (CONCEPT.replace("id: pseudo-labels", "id: Pseudo_Labels"), ("KB104", 1, 5, "id")),
         (CONCEPT + "topics: [a/b]\n", ("KB104", 5, 10, "topics[0]")),
         (CONCEPT.replace("name: Pseudo-labels", "name: " + "x" * 301), ("KB105", 3, 7, "name")),
-        (METHOD.replace("modalities: [image]", "modalities: [image, smell]"), ("KB106", 6, 21, "modalities[1]")),
-        (METHOD + RESULT.replace("unit", "unit").replace("    source: Table 3\n", "    source: Table 3\n    unit: dB\n"), ("KB106", 22, 11, "results[0].unit")),
+        (
+            METHOD.replace("modalities: [image]", "modalities: [image, smell]"),
+            ("KB106", 6, 21, "modalities[1]"),
+        ),
+        (
+            METHOD
+            + RESULT.replace("unit", "unit").replace(
+                "    source: Table 3\n", "    source: Table 3\n    unit: dB\n"
+            ),
+            ("KB106", 22, 11, "results[0].unit"),
+        ),
         (CONCEPT.replace("kind: concept", "kind: paper"), ("KB107", 2, 7, "kind")),
         (CONCEPT.replace("kind: concept", "kind: [concept]"), ("KB107", 2, 7, "kind")),
         (CONCEPT.replace("kind: concept\n", ""), ("KB101", 1, 1, "kind")),
-        (METHOD.replace("  source: arXiv", "  venue_year: 2020\n  venue: CVPR\n  source: arXiv"), ("KB108", 8, 3, "paper")),
+        (
+            METHOD.replace("  source: arXiv", "  venue_year: 2020\n  venue: CVPR\n  source: arXiv"),
+            ("KB108", 8, 3, "paper"),
+        ),
         (CONCEPT + "sources: {paper_year: the paper}\n", ("KB108", 1, 1, "")),
         (CONCEPT + "aliases: [PL, PL]\n", ("KB108", 5, 10, "aliases")),
         (METHOD.replace('"2111.06377"', '"2111.6377"'), ("KB109", 11, 10, "paper.arxiv")),
@@ -88,7 +111,9 @@ def test_valid_records_validate() -> None:
         (METHOD + "losses: [torch.nn.MSELoss]\n", ("KB209", 13, 10, "losses[0]")),
     ],
 )
-def test_each_schema_problem_has_its_code_line_and_field(text: str, expected: tuple[str, int, int, str]) -> None:
+def test_each_schema_problem_has_its_code_line_and_field(
+    text: str, expected: tuple[str, int, int, str]
+) -> None:
     assert problems(text) == [expected]
 
 
@@ -102,7 +127,10 @@ def test_all_problems_of_one_record_are_reported() -> None:
 
 
 def test_union_members_give_one_problem_per_node() -> None:
-    text = METHOD + "hyperparameters:\n  - name: mask_ratio\n    value: [0.75]\n    description: d\n    source: s\n"
+    text = (
+        METHOD
+        + "hyperparameters:\n  - name: mask_ratio\n    value: [0.75]\n    description: d\n    source: s\n"
+    )
     assert problems(text) == [("KB102", 15, 12, "hyperparameters[0].value")]
 
 
@@ -120,8 +148,13 @@ def test_unknown_field_message_is_plain() -> None:
 
 
 def test_hyperparameter_values_keep_their_type() -> None:
-    text = METHOD + "hyperparameters:\n" + "".join(
-        f"  - name: h{i}\n    value: {v}\n    description: d\n    source: s\n" for i, v in enumerate(["true", "3", "0.5", "cosine"])
+    text = (
+        METHOD
+        + "hyperparameters:\n"
+        + "".join(
+            f"  - name: h{i}\n    value: {v}\n    description: d\n    source: s\n"
+            for i, v in enumerate(["true", "3", "0.5", "cosine"])
+        )
     )
     record, diagnostics = check(text)
     assert diagnostics == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -111,8 +112,10 @@ def _join(prefix: str, part: str | int) -> str:
 def field_changes(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
     """Differences between two parsed values, as dotted field paths (``paper.year``, ``results[0].value``).
 
-    Mappings are compared key by key (in the new order, then removed keys); lists of mappings
-    item by item; any other value as a whole.
+    Mappings are compared key by key (in the new order, then removed keys). Lists are aligned
+    like lines in a text diff: unchanged items are skipped, an item that changed in place is
+    compared field by field, and added (removed) items are named by their new (old) index.
+    Any other value is compared as a whole.
     """
     if _same(old, new):
         return []
@@ -122,18 +125,27 @@ def field_changes(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
         for key in keys:
             out.extend(field_changes(old.get(key, ABSENT), new.get(key, ABSENT), _join(prefix, str(key))))
         return out
-    if (
-        isinstance(old, list)
-        and isinstance(new, list)
-        and any(isinstance(x, dict) for x in old + new)
-    ):
-        out = []
-        for i in range(max(len(old), len(new))):
-            a = old[i] if i < len(old) else ABSENT
-            b = new[i] if i < len(new) else ABSENT
-            out.extend(field_changes(a, b, _join(prefix, i)))
-        return out
+    if isinstance(old, list) and isinstance(new, list):
+        return _list_changes(old, new, prefix)
     return [FieldChange(prefix or "(record)", old, new)]
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+def _list_changes(old: list[Any], new: list[Any], prefix: str) -> list[FieldChange]:
+    out: list[FieldChange] = []
+    matcher = SequenceMatcher(None, [_key(v) for v in old], [_key(v) for v in new], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for k in range(paired):  # changed in place: compare the items themselves
+            out.extend(field_changes(old[i1 + k], new[j1 + k], _join(prefix, j1 + k)))
+        out.extend(FieldChange(_join(prefix, i), old[i], ABSENT) for i in range(i1 + paired, i2))
+        out.extend(FieldChange(_join(prefix, j), ABSENT, new[j]) for j in range(j1 + paired, j2))
+    return out
 
 
 # ---------------------------------------------------------------------------- records
@@ -230,7 +242,9 @@ def compare(base: Snapshot, head: Snapshot) -> Changes:
             change.fields = field_changes(old, new)
         out.changed.append(change)
         out._touch(key, f"{key} changed")
-        if change.unreadable or any(c.field.split(".")[0].split("[")[0] in REFERENCE_FIELDS for c in change.fields):
+        if change.unreadable or any(
+            c.field.split(".")[0].split("[")[0] in REFERENCE_FIELDS for c in change.fields
+        ):
             for ref in sorted(_references(old) ^ _references(new)):
                 out._touch(ref, f"{key} changed its links")
     _compare_questions(out)
@@ -253,7 +267,10 @@ def questions(snap: Snapshot) -> dict[str, dict[str, Any]] | None:
     engine = memory_engine(snap.kb.records.values())
     try:
         facts = Facts.from_store(engine, lineage.build(engine))
-        return {q.id: {"id": q.id, "kind": q.kind, "prompt": q.prompt, "topics": list(q.topics)} for q in generate(facts)}
+        return {
+            q.id: {"id": q.id, "kind": q.kind, "prompt": q.prompt, "topics": list(q.topics)}
+            for q in generate(facts)
+        }
     finally:
         engine.dispose()
 

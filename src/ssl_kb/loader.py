@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,12 @@ def _field_name(loc: Path_) -> str:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
+    """The implicit tag of a plain scalar (a pure function of its text; keys repeat in every file)."""
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+
+
 def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
     value = event.value
     if event.tag and event.tag != "!":
@@ -98,7 +105,7 @@ def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
         if tag not in _CORE_TAGS:
             raise _Abort("KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(loc))
     elif event.implicit[0]:
-        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+        tag = _resolve_plain(value, event.implicit)
     else:
         tag = "tag:yaml.org,2002:str"
     if tag == "tag:yaml.org,2002:bool" and _AMBIGUOUS_BOOL.match(value):
@@ -253,7 +260,7 @@ def parse_text(path: str, text: str) -> Document:
         code = "KB008" if "nesting depth" in problem else "KB003"
         doc.diagnostics.append(make(path, where, code, "", problem))
         return doc
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; its position is in
+    except yaml.reader.ReaderError:  # a character YAML does not allow; its position is in
         # bytes or characters depending on the parser, so find the character again
         bad = _NOT_PRINTABLE.search(text)
         where = _line_col(text, bad.start()) if bad else (1, 1)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .kb import KnowledgeBase, load
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by the commands that open a store (`check` does not)
+    from sqlalchemy.engine import Engine
 
 KB_ENV = "SSL_KB_ROOT"
 

@@ -19,7 +19,11 @@ class RevisionError(Exception):
 def _git(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=cwd, input=data, capture_output=True, check=False,
+            ["git", *args],
+            cwd=cwd,
+            input=data,
+            capture_output=True,
+            check=False,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
         )
     except FileNotFoundError:
@@ -48,9 +52,15 @@ def resolve(top: Path, rev: str) -> str:
     if not rev or rev.startswith("-"):
         raise RevisionError(f"{rev!r} is not a revision")
     try:
-        return _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        return (
+            _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+            .decode()
+            .strip()
+        )
     except RevisionError:
-        raise RevisionError(f"unknown revision {rev!r} (try a branch, a tag or a commit id, e.g. main)") from None
+        raise RevisionError(
+            f"unknown revision {rev!r} (try a branch, a tag or a commit id, e.g. main)"
+        ) from None
 
 
 def export(top: Path, commit: str, kb_rel: str, dest: Path) -> int:

@@ -81,7 +81,9 @@ def create(kb_dir: Path, kind: str, record_id: str) -> Path:
     text = render(kind, record_id)
     taken = existing(kb_dir, record_id)
     if taken is not None:
-        raise ScaffoldError(f"id {record_id!r} is already used by {taken}; ids are unique across kb/ and never reused")
+        raise ScaffoldError(
+            f"id {record_id!r} is already used by {taken}; ids are unique across kb/ and never reused"
+        )
     path = target(kb_dir, kind, record_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

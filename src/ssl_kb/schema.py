@@ -37,8 +37,11 @@ LOSS_PATTERN = r"^ssl_kb\.losses\.[A-Za-z_][A-Za-z0-9_]*$"
 SNAKE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters other than tab and newline
+
+
 def _clean_text(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+    if _CONTROL.search(value):
         raise ValueError("contains control characters")
     return value.strip()
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
 from .schema import MODELS, AnyRecord, record_year
@@ -273,7 +274,10 @@ def _fill(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
         for kind in VIEWS:
             conn.execute(text(f"DROP VIEW IF EXISTS {kind}"))
         metadata.drop_all(conn, tables=tables)
-        metadata.create_all(conn, tables=tables)
+        for table in tables:  # tables, then their indexes in name order: byte-stable files
+            conn.execute(CreateTable(table))
+            for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
+                index.create(conn)
         for table in tables:  # parents before children: TABLES is in dependency order
             batch = rows.get(table.name, [])
             if batch:

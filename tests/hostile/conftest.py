@@ -36,8 +36,14 @@ def ssl_kb(*args: str, cwd: Path, timeout: float = 300, **kwargs: object) -> sub
     env.pop("SSL_KB_ROOT", None)
     env.pop("SSL_KB_DB_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "ssl_kb", *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=timeout, check=False, **kwargs,  # type: ignore[call-overload]
+        [sys.executable, "-m", "ssl_kb", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,  # type: ignore[call-overload]
     )
 
 
@@ -46,7 +52,13 @@ def output_hashes(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for name in OUTPUTS:
         base = root / name
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
+        files = (
+            [base]
+            if base.is_file()
+            else sorted(p for p in base.rglob("*") if p.is_file())
+            if base.is_dir()
+            else []
+        )
         for path in files:
             if path.name == ".ssl-kb.lock":
                 continue

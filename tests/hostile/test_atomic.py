@@ -40,7 +40,7 @@ def digest(path: Path) -> str:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            dump = "\n".join(conn.iterdump())
+            dump = "\n".join(sorted(conn.iterdump()))  # rows in any physical order
         finally:
             conn.close()
         return "sql:" + hashlib.sha256(dump.encode()).hexdigest()
@@ -69,7 +69,11 @@ def leftovers(root: Path) -> list[str]:
     """Staging folders and temporary files that a finished build should not leave behind."""
     found = []
     for folder in (root, root / "build"):
-        found += [p.name for p in folder.iterdir() if p.name.startswith(".") and ".new-" in p.name or ".old-" in p.name]
+        found += [
+            p.name
+            for p in folder.iterdir()
+            if p.name.startswith(".") and (".new-" in p.name or ".old-" in p.name)
+        ]
     return sorted(found)
 
 
@@ -92,8 +96,12 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, di
 def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "ssl_kb", *args], cwd=cwd, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "ssl_kb", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -115,7 +123,9 @@ def kill_when(proc: subprocess.Popen[str], folder: Path, pattern: str, timeout: 
     raise AssertionError(f"timed out waiting for {pattern} in {folder}")
 
 
-def test_killed_build_leaves_every_output_whole(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+def test_killed_build_leaves_every_output_whole(
+    project: Path, versions: dict[str, dict[str, dict[str, str]]]
+) -> None:
     assert states(project) == versions["v1"]
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
     for _attempt in range(5):
@@ -136,7 +146,9 @@ def test_killed_build_leaves_every_output_whole(project: Path, versions: dict[st
     assert leftovers(project) == []
 
 
-def test_killed_build_while_writing_the_store(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+def test_killed_build_while_writing_the_store(
+    project: Path, versions: dict[str, dict[str, dict[str, str]]]
+) -> None:
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
     for _attempt in range(10):
         proc = start(project, "build", "--kb", "kb")
@@ -151,7 +163,9 @@ def test_killed_build_while_writing_the_store(project: Path, versions: dict[str,
     assert states(project) == versions["v2"]
 
 
-def test_killed_db_keeps_the_previous_store(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+def test_killed_db_keeps_the_previous_store(
+    project: Path, versions: dict[str, dict[str, dict[str, str]]]
+) -> None:
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
     store = "build/ssl-kb.sqlite"
     for _attempt in range(10):
@@ -178,7 +192,9 @@ def test_interrupted_swap_is_repaired(project: Path, versions: dict[str, dict[st
     assert leftovers(project) == []
 
 
-def test_two_builds_at_once_do_not_corrupt_each_other(project: Path, versions: dict[str, dict[str, dict[str, str]]]) -> None:
+def test_two_builds_at_once_do_not_corrupt_each_other(
+    project: Path, versions: dict[str, dict[str, dict[str, str]]]
+) -> None:
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
     procs = [start(project, "build", "--kb", "kb") for _ in range(2)]
     results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in procs]
@@ -200,7 +216,7 @@ def test_two_store_writers_at_once(project: Path, versions: dict[str, dict[str, 
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
     procs = [start(project, "db", "--kb", "kb") for _ in range(3)]
     for proc in procs:
-        out, errors = proc.communicate(timeout=300)
+        _out, errors = proc.communicate(timeout=300)
         assert proc.returncode == 0, errors
     store = "build/ssl-kb.sqlite"
     assert state(project, store) == versions["v2"][store]

@@ -96,8 +96,14 @@ summary: "<style>body{display:none}</style> <form action=javascript:alert(40)><b
 topics: [xss-topic]
 """
 
-VISIBLE = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "{{ 7*7 }}", "{% raw %}", "**bold**",
-           "[x](javascript:alert(3))"]
+VISIBLE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "**bold**",
+    "[x](javascript:alert(3))",
+]
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcdoc"}
 
 
@@ -178,7 +184,9 @@ def test_no_script_from_records(site: Path) -> None:
 def test_no_element_or_handler_from_records(site: Path) -> None:
     for name, page in pages(site).items():
         for tag, attrs in page.tags:
-            assert tag not in ("iframe", "form", "style", "button") or not any("alert" in (v or "") for _, v in attrs), name
+            assert tag not in ("iframe", "form", "style", "button") or not any(
+                "alert" in (v or "") for _, v in attrs
+            ), name
             assert not (tag == "img" and ("src", "x") in attrs), f"{name}: an <img> from a record"
             for attr, value in attrs:
                 value = value or ""
@@ -186,7 +194,9 @@ def test_no_element_or_handler_from_records(site: Path) -> None:
                     assert "alert" not in value, f"{name}: event handler from a record: {attr}={value!r}"
                 if attr in URL_ATTRS:
                     scheme = re.sub(r"[\s\x00-\x1f]", "", html.unescape(value)).lower()
-                    assert not scheme.startswith(("javascript:", "vbscript:", "data:text/html")), f"{name}: {attr}={value!r}"
+                    assert not scheme.startswith(("javascript:", "vbscript:", "data:text/html")), (
+                        f"{name}: {attr}={value!r}"
+                    )
         body_tags = [tag for tag, _ in page.tags]
         assert body_tags.count("textarea") == 0 or name.startswith("search"), name
 
@@ -196,7 +206,13 @@ def test_text_is_shown_literally(site: Path) -> None:
     text = " ".join(" ".join(page.text).split())
     for value in VISIBLE:
         assert value in text, f"{value!r} is not shown as text"
-    for value in ("${7*7}", "{{ config }}", "1. not a list", "- not a list either", "<!-- x --> ]]> &amp; &lt;"):
+    for value in (
+        "${7*7}",
+        "{{ config }}",
+        "1. not a list",
+        "- not a list either",
+        "<!-- x --> ]]> &amp; &lt;",
+    ):
         assert value in text, f"{value!r} is not shown as text"
 
 

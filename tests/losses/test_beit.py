@@ -113,7 +113,9 @@ def test_shape_and_argument_errors_name_the_argument():
         beit_mim_loss(logits, torch.zeros(2, 4, dtype=torch.long), masked)
     with pytest.raises(ValueError, match=r"^bool_masked_pos: expected \(B, N\) = \(2, 5\), got \(5,\)$"):
         beit_mim_loss(logits, tokens, torch.ones(5, dtype=torch.bool))
-    with pytest.raises(TypeError, match=r"^bool_masked_pos: expected a bool tensor \(True = masked\), got torch.float32$"):
+    with pytest.raises(
+        TypeError, match=r"^bool_masked_pos: expected a bool tensor \(True = masked\), got torch.float32$"
+    ):
         beit_mim_loss(logits, tokens, masked.float())
     with pytest.raises(TypeError, match=r"^target_tokens: expected an integer tensor, got torch.float32$"):
         beit_mim_loss(logits, tokens.float(), masked)
@@ -131,8 +133,8 @@ def _official_generator(height, width, num_masked, min_num, max_num, min_aspect,
         for _attempt in range(10):
             target_area = uniform(min_num, max_mask)
             aspect = math.exp(uniform(*log_ratio))
-            h = int(round(math.sqrt(target_area * aspect)))
-            w = int(round(math.sqrt(target_area / aspect)))
+            h = round(math.sqrt(target_area * aspect))
+            w = round(math.sqrt(target_area / aspect))
             if w < width and h < height:
                 top = randint(0, height - h)
                 left = randint(0, width - w)
@@ -151,7 +153,9 @@ def _official_generator(height, width, num_masked, min_num, max_num, min_aspect,
     return torch.tensor(mask, dtype=torch.bool)
 
 
-@pytest.mark.parametrize(("height", "width", "num_masked", "min_num"), [(14, 14, 75, 16), (8, 12, 30, 4), (6, 6, 36, 16)])
+@pytest.mark.parametrize(
+    ("height", "width", "num_masked", "min_num"), [(14, 14, 75, 16), (8, 12, 30, 4), (6, 6, 36, 16)]
+)
 @pytest.mark.parametrize("seed", range(4))
 def test_blockwise_masking_matches_the_official_generator(height, width, num_masked, min_num, seed):
     g = torch.Generator().manual_seed(seed)
@@ -182,7 +186,9 @@ def test_blockwise_masking_defaults_count_and_determinism():
 
 def test_blockwise_masking_edge_cases_and_errors():
     assert not blockwise_masking(4, 4, 0).any()
-    with pytest.raises(ValueError, match=r"^num_masked: expected 0 <= num_masked <= height \* width = 16, got 17$"):
+    with pytest.raises(
+        ValueError, match=r"^num_masked: expected 0 <= num_masked <= height \* width = 16, got 17$"
+    ):
         blockwise_masking(4, 4, 17)
     with pytest.raises(ValueError, match=r"^height, width: expected a grid of at least 1 x 1, got 0 x 4$"):
         blockwise_masking(0, 4, 0)

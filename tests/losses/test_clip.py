@@ -28,8 +28,12 @@ def _equation_loop(img, txt, s):
     def logit(i, j):
         return s * (img[i] @ txt[j]) / (img[i].norm() * txt[j].norm())
 
-    loss_i = sum(-torch.log(torch.exp(logit(i, i)) / sum(torch.exp(logit(i, j)) for j in range(b))) for i in range(b))
-    loss_t = sum(-torch.log(torch.exp(logit(j, j)) / sum(torch.exp(logit(i, j)) for i in range(b))) for j in range(b))
+    loss_i = sum(
+        -torch.log(torch.exp(logit(i, i)) / sum(torch.exp(logit(i, j)) for j in range(b))) for i in range(b)
+    )
+    loss_t = sum(
+        -torch.log(torch.exp(logit(j, j)) / sum(torch.exp(logit(i, j)) for i in range(b))) for j in range(b)
+    )
     return (loss_i / b + loss_t / b) / 2
 
 
@@ -51,14 +55,18 @@ def test_matches_equation_loop(b, d, s, chunk_size):
 def test_identical_features_give_log_b(b):
     f = torch.ones(b, 4, dtype=torch.float64)
     for chunk_size in (None, 2):
-        torch.testing.assert_close(clip_loss(f, f, 50.0, chunk_size=chunk_size), torch.tensor(math.log(b), dtype=torch.float64))
+        torch.testing.assert_close(
+            clip_loss(f, f, 50.0, chunk_size=chunk_size), torch.tensor(math.log(b), dtype=torch.float64)
+        )
 
 
 @pytest.mark.parametrize("s", [0.5, 10.0])
 def test_orthonormal_pairs_closed_form(s):
     b = 5
     e = torch.eye(b, dtype=torch.float64)
-    torch.testing.assert_close(clip_loss(e, e, s), torch.tensor(math.log(1 + (b - 1) * math.exp(-s)), dtype=torch.float64))
+    torch.testing.assert_close(
+        clip_loss(e, e, s), torch.tensor(math.log(1 + (b - 1) * math.exp(-s)), dtype=torch.float64)
+    )
 
 
 @pytest.mark.parametrize("chunk_size", [None, 2])
@@ -81,7 +89,13 @@ def test_logit_scale_is_applied_as_given_and_float_equals_tensor():
 
 
 @settings(max_examples=30, deadline=None)
-@given(b=st.integers(1, 8), d=st.integers(1, 5), seed=st.integers(0, 2**16), s=st.floats(0.0, 100.0), data=st.data())
+@given(
+    b=st.integers(1, 8),
+    d=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+    s=st.floats(0.0, 100.0),
+    data=st.data(),
+)
 def test_properties_permutation_symmetry_and_scale(b, d, seed, s, data):
     img, txt = (f.detach() for f in _features(b, d, seed))
     loss = clip_loss(img, txt, s)
@@ -140,7 +154,11 @@ def test_shape_and_argument_errors_name_the_argument():
         clip_loss(torch.zeros(8, 16, 3), f, 1.0)
     with pytest.raises(ValueError, match=r"^text_features: expected \(B, D\) = \(8, 16\), got \(7, 16\)$"):
         clip_loss(f, torch.zeros(7, 16), 1.0)
-    with pytest.raises(ValueError, match=r"^logit_scale: expected a float or a one-element tensor, got \(2,\)$"):
+    with pytest.raises(
+        ValueError, match=r"^logit_scale: expected a float or a one-element tensor, got \(2,\)$"
+    ):
         clip_loss(f, f, torch.ones(2))
-    with pytest.raises(TypeError, match=r"^text_features: expected a floating-point tensor, got torch.int64$"):
+    with pytest.raises(
+        TypeError, match=r"^text_features: expected a floating-point tensor, got torch.int64$"
+    ):
         clip_loss(f, torch.zeros(8, 16, dtype=torch.long), 1.0)

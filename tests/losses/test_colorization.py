@@ -192,3 +192,13 @@ def test_errors_name_the_argument():
         quantize_ab(torch.zeros(8, 16))
     with pytest.raises(ValueError, match=r"^l_logits: expected \(B, K, H, W\)"):
         split_brain_loss(torch.zeros(1, 313, 2, 2), torch.zeros(1, 5, 3, 2), torch.zeros(1, 3, 2, 2))
+
+
+def test_examples_run_and_give_a_finite_scalar():
+    from ssl_kb.losses import colorization as module
+
+    for name, factory in module.EXAMPLES.items():
+        args, kwargs = factory(2, torch.device("cpu"), torch.float32, torch.Generator().manual_seed(0))
+        out = getattr(module, name)(*args, **kwargs)
+        assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
+        out.backward()

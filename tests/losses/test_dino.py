@@ -53,7 +53,9 @@ def _official_formulation(student, teacher, center, ts, tt):
     return total_loss / n_loss_terms
 
 
-@pytest.mark.parametrize(("v", "b", "k", "ts", "tt"), [(2, 3, 4, 0.1, 0.04), (5, 2, 6, 0.1, 0.07), (10, 4, 3, 0.5, 1.0)])
+@pytest.mark.parametrize(
+    ("v", "b", "k", "ts", "tt"), [(2, 3, 4, 0.1, 0.04), (5, 2, 6, 0.1, 0.07), (10, 4, 3, 0.5, 1.0)]
+)
 def test_matches_equation_loop_and_official_code(v, b, k, ts, tt):
     student = _crops(v, b, k, seed=v)
     teacher = _crops(2, b, k, seed=v + 100, grad=False)
@@ -101,14 +103,18 @@ def test_gradcheck_wrt_students():
 
 
 @settings(max_examples=30, deadline=None)
-@given(v=st.integers(2, 5), b=st.integers(1, 5), k=st.integers(1, 6), seed=st.integers(0, 2**16), data=st.data())
+@given(
+    v=st.integers(2, 5), b=st.integers(1, 5), k=st.integers(1, 6), seed=st.integers(0, 2**16), data=st.data()
+)
 def test_properties_permutation_and_shift_invariance(v, b, k, seed, data):
     student = [s.detach() for s in _crops(v, b, k, seed)]
     teacher = _crops(2, b, k, seed + 1, grad=False)
     center = torch.randn(1, k, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
     loss = dino_loss(student, teacher, center)
     perm = torch.tensor(data.draw(st.permutations(range(b))))
-    torch.testing.assert_close(dino_loss([s[perm] for s in student], [t[perm] for t in teacher], center), loss)
+    torch.testing.assert_close(
+        dino_loss([s[perm] for s in student], [t[perm] for t in teacher], center), loss
+    )
     shift = torch.randn(1, k, dtype=torch.float64, generator=torch.Generator().manual_seed(seed + 2))
     # centring: shifting the teacher and the centre together changes nothing
     torch.testing.assert_close(dino_loss(student, [t + shift for t in teacher], center + shift), loss)
@@ -155,7 +161,10 @@ def test_inputs_are_not_modified():
 def test_accepts_a_stacked_tensor_of_views():
     student = torch.randn(4, 3, 5, generator=torch.Generator().manual_seed(9))
     teacher = student[:2] * 2
-    torch.testing.assert_close(dino_loss(student, teacher, torch.zeros(1, 5)), dino_loss(list(student), list(teacher), torch.zeros(1, 5)))
+    torch.testing.assert_close(
+        dino_loss(student, teacher, torch.zeros(1, 5)),
+        dino_loss(list(student), list(teacher), torch.zeros(1, 5)),
+    )
 
 
 def test_shape_and_argument_errors_name_the_argument():
@@ -168,9 +177,13 @@ def test_shape_and_argument_errors_name_the_argument():
         dino_loss([s[0], torch.zeros(8, 15)], t, torch.zeros(1, 16))
     with pytest.raises(ValueError, match=r"^teacher_out\[0\]: expected \(B, K\) = \(8, 16\), got \(4, 16\)$"):
         dino_loss(s, [torch.zeros(4, 16)], torch.zeros(1, 16))
-    with pytest.raises(ValueError, match=r"^teacher_out: expected at most as many crops as student_out \(3\), got 4$"):
+    with pytest.raises(
+        ValueError, match=r"^teacher_out: expected at most as many crops as student_out \(3\), got 4$"
+    ):
         dino_loss(s, t * 2, torch.zeros(1, 16))
-    with pytest.raises(ValueError, match=r"^student_out: expected a sequence of \(B, K\) tensors or a \(V, B, K\) tensor"):
+    with pytest.raises(
+        ValueError, match=r"^student_out: expected a sequence of \(B, K\) tensors or a \(V, B, K\) tensor"
+    ):
         dino_loss(torch.zeros(8, 16), t, torch.zeros(1, 16))
     with pytest.raises(ValueError, match=r"^momentum: expected a number in \[0, 1\], got 1.5$"):
         update_center(torch.zeros(1, 16), t, momentum=1.5)

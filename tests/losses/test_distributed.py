@@ -46,12 +46,22 @@ def _loss_and_grads(name, chunk, rows, gather):
         loss = clip_loss(z_a, z_b, scale, chunk_size=chunk, gather=gather)
     loss.backward()
     scale_grad = scale.grad if scale.grad is not None else torch.zeros(())
-    return {"loss": loss.detach(), "weight": weight.grad, "x_a": x_a.grad, "x_b": x_b.grad, "scale": scale_grad}
+    return {
+        "loss": loss.detach(),
+        "weight": weight.grad,
+        "x_a": x_a.grad,
+        "x_b": x_b.grad,
+        "scale": scale_grad,
+    }
 
 
 def _worker(rank: int, world: int, port: int, out: Path) -> None:
     torch.distributed.init_process_group(
-        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world, timeout=timedelta(seconds=60)
+        "gloo",
+        init_method=f"tcp://127.0.0.1:{port}",
+        rank=rank,
+        world_size=world,
+        timeout=timedelta(seconds=60),
     )
     per_rank = BATCH // world
     rows = slice(rank * per_rank, (rank + 1) * per_rank)
@@ -125,7 +135,9 @@ def test_gathered_loss_and_gradients_equal_the_single_process_full_batch(rank_re
 def test_all_gather_with_grad_concatenates_and_sums_gradients(rank_results):
     for rank, result in enumerate(rank_results):
         assert result["rank_and_world_size"] == (rank, WORLD)
-        torch.testing.assert_close(result["gather"]["value"][:, 0], torch.tensor([1.0, 1.0, 2.0, 2.0], dtype=torch.float64))
+        torch.testing.assert_close(
+            result["gather"]["value"][:, 0], torch.tensor([1.0, 1.0, 2.0, 2.0], dtype=torch.float64)
+        )
         # rank r multiplies row j by (j + 1) * (r + 1); summed over ranks: (j + 1) * 3
         own = torch.tensor([1.0, 2.0], dtype=torch.float64) + 2 * rank
         torch.testing.assert_close(result["gather"]["grad"], (own * 3)[:, None].expand(2, 3))

@@ -20,7 +20,9 @@ def _patchify_loop(imgs, p):
     for n in range(b):
         for i in range(h // p):
             for j in range(w // p):
-                values = [imgs[n, ch, i * p + r, j * p + q] for r in range(p) for q in range(p) for ch in range(c)]
+                values = [
+                    imgs[n, ch, i * p + r, j * p + q] for r in range(p) for q in range(p) for ch in range(c)
+                ]
                 out[n, i * (w // p) + j] = torch.stack(values)
     return out
 
@@ -44,7 +46,9 @@ def _loss_loop(pred, imgs, mask, p, norm_pix):
 def _inputs(b, c, h, w, p, seed, dtype=torch.float64, device="cpu"):
     g = torch.Generator().manual_seed(seed)
     imgs = torch.randn(b, c, h, w, generator=g, dtype=dtype).to(device)
-    pred = torch.randn(b, (h // p) * (w // p), p * p * c, generator=g, dtype=dtype).to(device).requires_grad_()
+    pred = (
+        torch.randn(b, (h // p) * (w // p), p * p * c, generator=g, dtype=dtype).to(device).requires_grad_()
+    )
     mask = (torch.rand(b, (h // p) * (w // p), generator=g) < 0.6).to(dtype).to(device)
     mask[:, 0] = 1
     return pred, imgs, mask
@@ -60,7 +64,9 @@ def test_patchify_layout_is_row_column_channel(c, h, w, p):
 @pytest.mark.parametrize(("c", "h", "w", "p"), [(3, 4, 4, 2), (2, 6, 3, 3)])
 def test_loss_matches_patch_loop(c, h, w, p, norm_pix):
     pred, imgs, mask = _inputs(2, c, h, w, p, seed=1)
-    torch.testing.assert_close(mae_loss(pred, imgs, mask, p, norm_pix), _loss_loop(pred, imgs, mask, p, norm_pix))
+    torch.testing.assert_close(
+        mae_loss(pred, imgs, mask, p, norm_pix), _loss_loop(pred, imgs, mask, p, norm_pix)
+    )
 
 
 def test_only_removed_patches_count_and_bool_mask_equals_float():
@@ -172,7 +178,9 @@ def test_shape_and_argument_errors_name_the_argument():
         mae_loss(torch.zeros(2, 4, 12), imgs, torch.ones(2, 5), 2)
     with pytest.raises(ValueError, match=r"^imgs: expected \(B, C, H, W\), got \(3, 4, 4\)$"):
         mae_loss(torch.zeros(2, 4, 12), torch.zeros(3, 4, 4), torch.ones(2, 4), 2)
-    with pytest.raises(ValueError, match=r"^imgs: expected H and W multiples of patch_size=3, got \(2, 3, 4, 4\)$"):
+    with pytest.raises(
+        ValueError, match=r"^imgs: expected H and W multiples of patch_size=3, got \(2, 3, 4, 4\)$"
+    ):
         patchify(imgs, 3)
     with pytest.raises(ValueError, match=r"^mask_ratio: expected a number in \[0, 1\], got 1.5$"):
         random_masking(torch.zeros(2, 4, 3), 1.5)

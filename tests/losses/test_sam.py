@@ -143,3 +143,13 @@ def test_shape_errors_name_the_argument():
         sam_mask_loss(torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 4, 5))
     with pytest.raises(TypeError, match=r"^pred_logits: expected a floating-point tensor"):
         focal_loss(torch.zeros(2, 1, 4, 4, dtype=torch.long), torch.zeros(2, 1, 4, 4))
+
+
+def test_examples_run_and_give_a_finite_scalar():
+    from ssl_kb.losses import sam as module
+
+    for name, factory in module.EXAMPLES.items():
+        args, kwargs = factory(2, torch.device("cpu"), torch.float32, torch.Generator().manual_seed(0))
+        out = getattr(module, name)(*args, **kwargs)
+        assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
+        out.backward()

@@ -67,7 +67,9 @@ def test_gradcheck_with_exclusion_and_columns(chunk_size):
     exclude = torch.arange(5)
 
     def f(q, k, s):
-        return logsumexp_total(q, k, s, row_weight=0.6, col_weight=0.3, exclude=exclude, chunk_size=chunk_size)
+        return logsumexp_total(
+            q, k, s, row_weight=0.6, col_weight=0.3, exclude=exclude, chunk_size=chunk_size
+        )
 
     assert torch.autograd.gradcheck(f, (q, k, s))
 
@@ -76,7 +78,9 @@ def test_same_tensor_as_queries_and_keys_gets_both_gradients():
     q, _, s = _inputs(6, 1, 3, seed=4)
     for chunk_size in (None, 4):
         assert torch.autograd.gradcheck(
-            lambda q, s, c=chunk_size: logsumexp_total(q, q, s, row_weight=1.0, exclude=torch.arange(6), chunk_size=c),
+            lambda q, s, c=chunk_size: logsumexp_total(
+                q, q, s, row_weight=1.0, exclude=torch.arange(6), chunk_size=c
+            ),
             (q, s),
         )
 
@@ -125,5 +129,7 @@ def test_rejects_bad_arguments():
         logsumexp_total(q, k, s, row_weight=1.0, chunk_size=0)
     with pytest.raises(TypeError, match="q, k, scale: expected one dtype"):
         logsumexp_total(q.float(), k, s, row_weight=1.0)
-    with pytest.raises(ValueError, match=r"row_weight, col_weight: expected non-negative numbers, got 1.0, -1.0"):
+    with pytest.raises(
+        ValueError, match=r"row_weight, col_weight: expected non-negative numbers, got 1.0, -1.0"
+    ):
         logsumexp_total(q, k, s, row_weight=1.0, col_weight=-1.0)

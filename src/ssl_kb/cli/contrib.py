@@ -22,8 +22,13 @@ class NewKind(StrEnum):
 
 @app.command()
 def new(
-    kind: Annotated[NewKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")],
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new record's id: lowercase kebab-case, e.g. barlow-twins.")],
+    kind: Annotated[
+        NewKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")
+    ],
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The new record's id: lowercase kebab-case, e.g. barlow-twins."),
+    ],
     kb: KbOption = None,
 ) -> None:
     """Write a new record from the template of its kind (kb/<folder>/<ID>.yaml), to fill in."""
@@ -45,7 +50,10 @@ def new(
 
 @app.command()
 def diff(
-    rev: Annotated[str, typer.Argument(metavar="REV", help="The git revision to compare the working tree with, e.g. main.")],
+    rev: Annotated[
+        str,
+        typer.Argument(metavar="REV", help="The git revision to compare the working tree with, e.g. main."),
+    ],
     kb: KbOption = None,
     fmt: Annotated[ListFormat, typer.Option("--format", help="text or json.")] = ListFormat.text,
 ) -> None:
@@ -70,7 +78,9 @@ def diff(
         result = changes.compare(base, head)
     for snap in (base, head):
         if not snap.kb.ok():
-            err(f"warning: the KB at {snap.label} does not validate ({len(snap.errors)} error(s)); quiz questions are not compared")
+            err(
+                f"warning: the KB at {snap.label} does not validate ({len(snap.errors)} error(s)); quiz questions are not compared"
+            )
     if fmt is ListFormat.json:
         print_json(changes.to_dict(result, {"rev": rev, "commit": commit}))
         return

@@ -19,7 +19,9 @@ from .validation import check_floating, check_shape
 __all__ = ["beit_mim_loss", "blockwise_masking"]
 
 
-def beit_mim_loss(logits: torch.Tensor, target_tokens: torch.Tensor, bool_masked_pos: torch.Tensor) -> torch.Tensor:
+def beit_mim_loss(
+    logits: torch.Tensor, target_tokens: torch.Tensor, bool_masked_pos: torch.Tensor
+) -> torch.Tensor:
     r"""Cross-entropy of the visual-token predictions at the masked positions, one mean over all of them.
 
     With :math:`\mathcal{M}` the masked (batch, position) pairs and :math:`z` the tokenizer's visual
@@ -54,7 +56,9 @@ def beit_mim_loss(logits: torch.Tensor, target_tokens: torch.Tensor, bool_masked
     if target_tokens.is_floating_point() or target_tokens.dtype == torch.bool:
         raise TypeError(f"target_tokens: expected an integer tensor, got {target_tokens.dtype}")
     if bool_masked_pos.dtype != torch.bool:
-        raise TypeError(f"bool_masked_pos: expected a bool tensor (True = masked), got {bool_masked_pos.dtype}")
+        raise TypeError(
+            f"bool_masked_pos: expected a bool tensor (True = masked), got {bool_masked_pos.dtype}"
+        )
     dtype = torch.float64 if logits.dtype == torch.float64 else torch.float32
     picked = logits[bool_masked_pos].to(dtype)  # [M, K], as the official model's lm_head input
     targets = target_tokens[bool_masked_pos].long()
@@ -83,7 +87,7 @@ def blockwise_masking(
     follows the official ``MaskingGenerator`` (which draws :math:`\log r` uniformly, where Algorithm 1
     writes :math:`r \sim U(0.3, 1/0.3)`), so the count never exceeds ``num_masked`` and is usually equal.
 
-    Defaults: a 14 x 14 grid (224 px, 16 px patches), 75 masked patches (~40%, Sec. 2.3 and Appendix),
+    Defaults: a 14 x 14 grid (224 px, 16 px patches), 75 masked patches (~40%, Sec. 2.3 and 2.5),
     at least 16 patches per block, aspect ratio in [0.3, 1/0.3] (``--num_mask_patches 75``,
     ``--min_mask_patches_per_block 16``, ``max_aspect = 1 / min_aspect`` in the official code).
 
@@ -108,8 +112,10 @@ def blockwise_masking(
     if height < 1 or width < 1:
         raise ValueError(f"height, width: expected a grid of at least 1 x 1, got {height} x {width}")
     if not 0 <= num_masked <= height * width:
-        raise ValueError(f"num_masked: expected 0 <= num_masked <= height * width = {height * width}, got {num_masked}")
-    if not 0 < min_aspect:
+        raise ValueError(
+            f"num_masked: expected 0 <= num_masked <= height * width = {height * width}, got {num_masked}"
+        )
+    if not min_aspect > 0:
         raise ValueError(f"min_aspect: expected a positive number, got {min_aspect}")
     max_aspect = 1.0 / min_aspect if max_aspect is None else max_aspect
     max_block = num_masked if max_num_patches is None else max_num_patches

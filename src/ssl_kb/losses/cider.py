@@ -1,7 +1,8 @@
 r"""CIDEr-D as computed by the COCO caption evaluation (pycocoevalcap), in pure Python.
 
 Vedantam, Zitnick, Parikh, "CIDEr: Consensus-based Image Description Evaluation", arXiv 1411.5726,
-Sec. 3 (Eq. 1-3) and Sec. 4 (CIDEr-D: clipping and the Gaussian length penalty); the numbers reported as
+Sec. 3 (tf-idf n-gram vectors and their cosine, Eq. 1-3) and the paper's CIDEr-D variant (clipping of the
+candidate's n-gram counts and a Gaussian length penalty, for robustness to gaming); the numbers reported as
 "CIDEr" on COCO come from ``pycocoevalcap/cider/cider_scorer.py`` (tylin/coco-caption), which is this
 CIDEr-D. This module follows that scorer exactly on whitespace-tokenised text (the standard pipeline first
 runs the Java PTB tokenizer, which is out of scope here: tokenise before calling), including:
@@ -85,8 +86,8 @@ def cider_d(
         \mathrm{CIDEr\text{-}D} = \frac{1}{4}\sum_{n=1}^{4} \mathrm{CIDEr\text{-}D}_n
 
     with :math:`g^n(\cdot)` the tf-idf vector of n-grams (tf = raw count, idf from the references), over the
-    :math:`m` references :math:`s_j` of the image (Vedantam et al. Eq. 4-5; :math:`l` as in the module
-    docstring). ``sigma`` = 6 (Sec. 4 and the scorer's default).
+    :math:`m` references :math:`s_j` of the image (:math:`l` as in the module docstring). ``sigma`` = 6, the
+    scorer's default and the paper's CIDEr-D value.
 
     Args:
         candidates: one caption per image, aligned with ``references`` (a sequence), or keyed by image id

@@ -46,8 +46,10 @@ def clip_loss(
         image_features: ``[B, D]`` (any float dtype; L2-normalised here).
         text_features: ``[B, D]``; row ``i`` describes image ``i``.
         logit_scale: :math:`s`, a float or a one-element tensor; gradient flows into a tensor.
-        chunk_size: ``None``: dense :math:`B \times B` logits; an int: the blockwise path (never more than a
-            ``chunk_size x chunk_size`` block alive), same value and gradients.
+        chunk_size: ``None``: one dense :math:`B \times B` matrix, kept (as the combined softmax) for
+            backward; an int: the blockwise path of :mod:`ssl_kb.losses.similarity` (never more than a
+            ``chunk_size x chunk_size`` block alive, blocks recomputed in backward), same value and
+            gradients.
         gather: compute over the batch of all ranks, as open_clip's ``ClipLoss(local_loss=True,
             gather_with_grad=True)``: each rank's images (texts) are queries against all ranks' texts
             (images); the mean over ranks is returned, so every rank gets the single-process loss of the
@@ -69,18 +71,22 @@ def clip_loss(
     check_floating("text_features", text_features)
     batch = sizes["B"]
     if batch < 1:
-        raise ValueError(f"image_features: expected at least one row (B >= 1), got {tuple(image_features.shape)}")
+        raise ValueError(
+            f"image_features: expected at least one row (B >= 1), got {tuple(image_features.shape)}"
+        )
     dtype = compute_dtype(image_features, text_features)
     img = F.normalize(image_features.to(dtype), dim=1)
     txt = F.normalize(text_features.to(dtype), dim=1)
     if isinstance(logit_scale, torch.Tensor):
         if logit_scale.numel() != 1:
-            raise ValueError(f"logit_scale: expected a float or a one-element tensor, got {tuple(logit_scale.shape)}")
+            raise ValueError(
+                f"logit_scale: expected a float or a one-element tensor, got {tuple(logit_scale.shape)}"
+            )
         scale = logit_scale.to(device=img.device, dtype=dtype).reshape(())
     else:
         scale = torch.tensor(float(logit_scale), dtype=dtype, device=img.device)
     positives = (img * txt).sum(1) * scale  # L_ii
-    rank, world = rank_and_world_size() if gather else (0, 1)
+    world = rank_and_world_size()[1] if gather else 1
     weight = 1 / (2 * batch)
     if world == 1:  # one pass gives both directions: rows image -> text, columns text -> image
         total = logsumexp_total(img, txt, scale, row_weight=weight, col_weight=weight, chunk_size=chunk_size)

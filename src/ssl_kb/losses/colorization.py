@@ -62,15 +62,23 @@ def ab_bin_centers(
 
 
 def _nearest_bins(ab: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Distances and indices ``[P, k]`` of the k nearest bin centres to the points ``ab`` ``[P, 2]``."""
+    """Distances and indices ``[P, k]`` of the k nearest bin centres to the points ``ab`` ``[P, 2]``.
+
+    ``k = 1`` breaks ties towards the lower bin index (``argmin`` returns the first minimum); for ``k > 1``
+    the order among equidistant centres is ``topk``'s.
+    """
     centers = ab_bin_centers(device=ab.device, dtype=ab.dtype)
     dists, idx = [], []
     for chunk in ab.split(1 << 15):
         d = torch.cdist(chunk, centers)
-        # ties go to the lower index: sort is stable on the distance, indices are ascending
-        values, order = torch.sort(d, dim=1, stable=True)
-        dists.append(values[:, :k])
-        idx.append(order[:, :k])
+        if k == 1:
+            i = d.argmin(dim=1, keepdim=True)
+            dists.append(d.gather(1, i))
+            idx.append(i)
+        else:
+            values, i = torch.topk(d, k, dim=1, largest=False, sorted=True)
+            dists.append(values)
+            idx.append(i)
     return torch.cat(dists), torch.cat(idx)
 
 

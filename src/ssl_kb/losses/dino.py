@@ -20,7 +20,9 @@ __all__ = ["dino_loss", "update_center"]
 
 def _check_views(name: str, views: Sequence[torch.Tensor], **known: int) -> dict[str, int]:
     if isinstance(views, torch.Tensor) and views.dim() != 3:
-        raise ValueError(f"{name}: expected a sequence of (B, K) tensors or a (V, B, K) tensor, got {tuple(views.shape)}")
+        raise ValueError(
+            f"{name}: expected a sequence of (B, K) tensors or a (V, B, K) tensor, got {tuple(views.shape)}"
+        )
     if len(views) == 0:
         raise ValueError(f"{name}: expected at least one (B, K) tensor, got an empty sequence")
     sizes = dict(known)
@@ -82,7 +84,9 @@ def dino_loss(
             f"teacher_out: expected at most as many crops as student_out ({n_student}), got {n_teacher}"
         )
     if n_student < 2:
-        raise ValueError(f"student_out: expected at least 2 crops (no pair v != i otherwise), got {n_student}")
+        raise ValueError(
+            f"student_out: expected at least 2 crops (no pair v != i otherwise), got {n_student}"
+        )
     dtype = compute_dtype(*student_out, *teacher_out, center)
     center_c = center.detach().to(dtype)
     teacher_probs = [F.softmax((t.detach().to(dtype) - center_c) / teacher_temp, dim=-1) for t in teacher_out]
@@ -98,7 +102,9 @@ def dino_loss(
     return total / pairs
 
 
-def update_center(center: torch.Tensor, teacher_out: Sequence[torch.Tensor], momentum: float = 0.9) -> torch.Tensor:
+def update_center(
+    center: torch.Tensor, teacher_out: Sequence[torch.Tensor], momentum: float = 0.9
+) -> torch.Tensor:
     r"""The new centre :math:`c \leftarrow m c + (1 - m)\, \overline{g_t}`, returned as a new ``[1, K]`` tensor.
 
     :math:`\overline{g_t}` is the mean of the teacher outputs over the batch and both global crops (DINO
@@ -132,7 +138,9 @@ def _example(
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """2 global + 8 local crops, K = 65536 prototypes (DINO's default ``--out_dim``), for ``ssl-kb loss``."""
     k = 65536
-    student = [torch.randn(batch, k, generator=generator).to(device, dtype).requires_grad_() for _ in range(10)]
+    student = [
+        torch.randn(batch, k, generator=generator).to(device, dtype).requires_grad_() for _ in range(10)
+    ]
     teacher = [torch.randn(batch, k, generator=generator).to(device, dtype) for _ in range(2)]
     center = torch.zeros(1, k, device=device, dtype=dtype)
     return (student, teacher, center), {}

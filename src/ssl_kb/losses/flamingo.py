@@ -8,10 +8,10 @@ Fig. 4 (pseudo-code)::
 
 with ``alpha_xattn = alpha_dense = 0`` at initialisation, so that the frozen language model's behaviour is
 unchanged at the start of training; the block is inserted before each (frozen) LM layer. Per-image
-attention (Sec. 2.3, Fig. 7): a text token attends only to the visual tokens of the image that appeared
+attention (Sec. 2.3): a text token attends only to the visual tokens of the image that appeared
 last before it in the interleaved sequence (the function :math:`\phi`); tokens before any image attend to
-nothing and their cross-attention output is 0. Layer norms are pre-norm, as in the Perceiver-style blocks
-of the paper's Appendix A.1 (and open_flamingo's ``MaskedCrossAttention``).
+nothing and their cross-attention output is 0. Layer norms are pre-norm inside both branches, as
+open_flamingo's ``MaskedCrossAttention`` and ``FeedForward`` (the paper's pseudo-code leaves them implicit).
 
 A module, not a loss: it has parameters, so it is the one ``nn.Module`` of :mod:`ssl_kb.losses`.
 """

@@ -50,9 +50,10 @@ def info_nce(
         temperature: :math:`\tau > 0` (float, or a 0-dim tensor to learn it). Default 0.5, as in the
             issue and SimCLR's CIFAR-10 command in the official repository (its ImageNet command uses 0.1;
             the paper compares values in Table 5).
-        chunk_size: ``None``: dense :math:`2B \times 2B` logits (fastest while they fit); an int: the
-            blockwise path of :mod:`ssl_kb.losses.similarity`, which never holds more than a
-            ``chunk_size x chunk_size`` block (same value and gradients).
+        chunk_size: ``None``: one dense :math:`2B \times 2B` matrix, kept (as the softmax) for
+            backward; an int: the blockwise path of :mod:`ssl_kb.losses.similarity`, which never holds
+            more than a ``chunk_size x chunk_size`` block and recomputes the blocks in backward (same
+            value and gradients; see ``benchmarks/RESULTS.md`` for when it is also faster).
         gather: compute over the batch of all ranks (:func:`~ssl_kb.losses.distributed.all_gather_with_grad`):
             each rank's :math:`2B` rows are queries against the gathered :math:`2WB` keys, and the mean over
             ranks is returned, so every rank gets the single-process loss of the concatenated batch and,
@@ -98,7 +99,9 @@ def info_nce(
     own = torch.arange(offset, offset + batch, device=a.device)
     exclude = torch.cat([own, own + n_all])  # each query's own column among the keys
     # (1 / 2B) sum_i [lse_{k != i}(L_ik) - L_i,p(i)], each positive appearing in two rows
-    total = logsumexp_total(queries, keys, scale, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size)
+    total = logsumexp_total(
+        queries, keys, scale, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size
+    )
     loss = total - positives.mean()
     if world > 1:
         loss = all_gather_with_grad(loss.reshape(1)).mean()

@@ -157,7 +157,13 @@ def run_loss(
     fn, factory = examples[name]
     args, kwargs = factory(batch, dev, _DTYPES[dtype], torch.Generator().manual_seed(seed))
     leaves = [t for t in [*args, *kwargs.values()] if isinstance(t, torch.Tensor) and t.requires_grad]
-    leaves += [t for a in args if isinstance(a, list | tuple) for t in a if isinstance(t, torch.Tensor) and t.requires_grad]
+    leaves += [
+        t
+        for a in args
+        if isinstance(a, list | tuple)
+        for t in a
+        if isinstance(t, torch.Tensor) and t.requires_grad
+    ]
 
     def sync() -> None:
         if dev.type == "cuda":

@@ -74,7 +74,9 @@ def logsumexp_total(
             f"q, k, scale: expected one dtype, float32 or float64, got {q.dtype}, {k.dtype}, {scale.dtype}"
         )
     if not (row_weight >= 0 and col_weight >= 0):
-        raise ValueError(f"row_weight, col_weight: expected non-negative numbers, got {row_weight}, {col_weight}")
+        raise ValueError(
+            f"row_weight, col_weight: expected non-negative numbers, got {row_weight}, {col_weight}"
+        )
     out: torch.Tensor = _LogSumExpTotal.apply(
         q, k, scale.reshape(()), exclude, float(row_weight), float(col_weight), chunk_size
     )
@@ -85,10 +87,14 @@ def _mask_excluded(logits: torch.Tensor, exclude: torch.Tensor | None, r0: int, 
     """Set ``logits[i - r0, exclude[i] - c0] = -inf`` in place for the rows whose excluded column is here."""
     if exclude is None:
         return
-    rows = torch.arange(logits.shape[0], device=logits.device)
-    cols = exclude[r0 : r0 + logits.shape[0]] - c0
-    hit = (cols >= 0) & (cols < logits.shape[1])
-    logits[rows[hit], cols[hit]] = float("-inf")
+    width = logits.shape[1]
+    cols = (exclude[r0 : r0 + logits.shape[0]] - c0)[:, None]
+    inside = (cols >= 0) & (cols < width)
+    cols = cols.clamp(0, width - 1)
+    # no boolean indexing (a host sync on GPUs): rows whose excluded column lies elsewhere write back
+    # the value they already hold
+    current = logits.gather(1, cols)
+    logits.scatter_(1, cols, torch.where(inside, torch.full_like(current, float("-inf")), current))
 
 
 def _combine(m: torch.Tensor, s: torch.Tensor, m_blk: torch.Tensor, s_blk: torch.Tensor) -> None:

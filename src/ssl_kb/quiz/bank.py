@@ -46,12 +46,16 @@ def generate(facts: Facts, kinds: Iterable[str] | None = None, seed: int = BANK_
         return random.Random(f"{seed}|{key}")
 
     chosen = list(kinds) if kinds is not None else list(KINDS)
+    key = ("bank", tuple(chosen), seed)
+    if key in facts.cache:
+        return list(facts.cache[key])
     out: dict[str, Question] = {}
     for name in chosen:
         for question in KINDS[name].generate(facts, rng):
             if not verify(facts, question):
                 out.setdefault(question.id, question)
-    return sorted(out.values(), key=lambda q: q.id)
+    facts.cache[key] = sorted(out.values(), key=lambda q: q.id)
+    return list(facts.cache[key])
 
 
 def topic_bank(engine: Engine, graph: nx.DiGraph | None, topic_id: str, *, facts: Facts | None = None) -> list[Question]:

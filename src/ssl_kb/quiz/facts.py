@@ -23,6 +23,7 @@ class Facts:
     claims: list[dict[str, Any]]
     graph: nx.DiGraph
     by_name: dict[str, str] = field(default_factory=dict)  # unique display name -> id
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # generated banks, indexes
 
     @classmethod
     def from_store(cls, engine: Engine, graph: nx.DiGraph | None = None) -> Facts:
@@ -68,6 +69,15 @@ class Facts:
                 i = self.topic_order.index(topic)
                 out.update(self.topic_order[max(0, i - 1) : i + 2])
         return out
+
+    def index(self, name: str, rows: list[dict[str, Any]], key: Any) -> dict[Any, list[dict[str, Any]]]:
+        """Rows grouped by ``key(row)``, built once per Facts (keeps answer checks linear)."""
+        if name not in self.cache:
+            grouped: dict[Any, list[dict[str, Any]]] = {}
+            for row in rows:
+                grouped.setdefault(key(row), []).append(row)
+            self.cache[name] = grouped
+        return self.cache[name]  # type: ignore[no-any-return]
 
     def parents(self, rid: str) -> set[str]:
         return set(self.graph.successors(rid)) if rid in self.graph else set()

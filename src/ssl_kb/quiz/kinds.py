@@ -177,10 +177,13 @@ def _gen_authors(facts: Facts, rng: Rng) -> Iterator[Question]:
     ids = [p for p in facts.work_ids() if p in facts.papers]
     for rid in ids:
         authors = facts.papers[rid]["authors"]
-        everyone = sorted({a for p in ids if p != rid for a in facts.papers[p]["authors"]} - set(authors))
         r = rng(f"authors|{rid}")
         firsts = sorted({facts.papers[p]["authors"][0] for p in _pick(facts, rid, [p for p in ids if p != rid], 12, r)} - set(authors))
-        pool = firsts if len(firsts) >= N_OPTIONS - 1 else everyone
+        if len(firsts) >= N_OPTIONS - 1:
+            pool = firsts
+        else:
+            everyone = facts.cache.setdefault("all-authors", sorted({a for p in ids for a in facts.papers[p]["authors"]}))
+            pool = [a for a in everyone if a not in authors]
         r.shuffle(pool)
         if len(pool) < N_OPTIONS - 1:
             continue
@@ -306,8 +309,9 @@ def _gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
         value, unit = float(r["value"]), r["unit"]
         answer = _fmt_number(value, unit)
         scale = max(abs(value) * 0.04, 0.5 if unit == "%" else 0.01 * max(abs(value), 1))
-        others = sorted({float(o["value"]) for o in facts.results if o["dataset_id"] == r["dataset_id"]
-                         and o["metric_id"] == r["metric_id"] and abs(float(o["value"]) - value) >= scale / 2})
+        same_scale = facts.index("results-by-metric", facts.results, lambda o: (o["dataset_id"], o["metric_id"]))
+        others = sorted({float(o["value"]) for o in same_scale[(r["dataset_id"], r["metric_id"])]
+                         if abs(float(o["value"]) - value) >= scale / 2})
         gen = rng(f"result|{key}")
         near = sorted(others, key=lambda v: abs(v - value))[:5]
         gen.shuffle(near)
@@ -340,12 +344,9 @@ def _gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
 
 def _true_result(facts: Facts, q: Question, option: str) -> bool:
     b = q.basis
-    for r in facts.results:
-        if (r["record_id"], r["dataset_id"], r["metric_id"], r["protocol"], r["shots"], r["variant"], r["split"]) == (
-            b["record"], b["dataset"], b["metric"], b["protocol"], b["shots"], b["variant"], b["split"]
-        ) and _fmt_number(float(r["value"]), r["unit"]) == option:
-            return True
-    return False
+    key = (b["record"], b["dataset"], b["metric"], b["protocol"], b["shots"], b["variant"], b["split"])
+    rows = facts.index("results", facts.results, _result_key).get(key, [])
+    return any(_fmt_number(float(r["value"]), r["unit"]) == option for r in rows)
 
 
 # ---------------------------------------------------------------------------- 9. hyperparameter
@@ -362,9 +363,9 @@ def _gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
         value = h["value"]
         answer = _fmt_number(value, h["unit"])
         gen = rng(f"hyper|{rid}|{name}")
+        same_name = facts.index("hypers-by-name", facts.hyperparameters, lambda o: o["name"])[name]
         candidates: list[Any] = sorted(
-            {o["value"] for o in facts.hyperparameters if o["name"] == name and o["value"] != value and type(o["value"]) is type(value)},
-            key=str,
+            {o["value"] for o in same_name if o["value"] != value and type(o["value"]) is type(value)}, key=str
         )
         gen.shuffle(candidates)
         if isinstance(value, int | float):
@@ -396,10 +397,8 @@ def _gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
 
 def _true_hyperparameter(facts: Facts, q: Question, option: str) -> bool:
     b = q.basis
-    return any(
-        h["record_id"] == b["record"] and h["name"] == b["name"] and _fmt_number(h["value"], h["unit"]) == option
-        for h in facts.hyperparameters
-    )
+    rows = facts.index("hypers", facts.hyperparameters, lambda h: (h["record_id"], h["name"])).get((b["record"], b["name"]), [])
+    return any(_fmt_number(h["value"], h["unit"]) == option for h in rows)
 
 
 # ---------------------------------------------------------------------------- 10. odd one out
@@ -463,10 +462,10 @@ def _gen_claim(facts: Facts, rng: Rng) -> Iterator[Question]:
 
 def _true_claim(facts: Facts, q: Question, option: str) -> bool:
     b = q.basis
-    for c in facts.claims:
-        if (c["record_id"], c["slide"], c["claim"]) == (b["record"], b["slide"], b["claim"]):
-            return option == (CLAIM_OPTIONS[0] if c["verdict"] == "correct" else CLAIM_OPTIONS[1])
-    return False
+    rows = facts.index("claims", facts.claims, lambda c: (c["record_id"], c["slide"], c["claim"])).get(
+        (b["record"], b["slide"], b["claim"]), []
+    )
+    return any(option == (CLAIM_OPTIONS[0] if c["verdict"] == "correct" else CLAIM_OPTIONS[1]) for c in rows)
 
 
 # ---------------------------------------------------------------------------- 12. description
