@@ -97,8 +97,10 @@ def is_oom(error: BaseException) -> bool:
     )
 
 
-def time_variants(steps: dict[str, Callable[[], None]], repeats: int, device: str) -> dict[str, float | str]:
-    """Median ms per variant, variants interleaved; 'OOM' where a variant ran out of memory."""
+def time_variants(
+    steps: dict[str, Callable[[], None]], repeats: int, device: str
+) -> dict[str, tuple[float, float] | str]:
+    """(min, median) ms per variant, variants interleaved; 'OOM' where a variant ran out of memory."""
     times: dict[str, list[float]] = {name: [] for name in steps}
     failed: dict[str, str] = {}
 
@@ -124,7 +126,7 @@ def time_variants(steps: dict[str, Callable[[], None]], repeats: int, device: st
                 continue
             if round_ > 0:
                 times[name].append((time.perf_counter() - start) * 1000)
-    return {name: failed.get(name) or statistics.median(times[name]) for name in steps}
+    return {name: failed.get(name) or (min(times[name]), statistics.median(times[name])) for name in steps}
 
 
 def cuda_peak(step: Callable[[], None]) -> int | str:
@@ -180,7 +182,9 @@ def run_one(spec: str, args: argparse.Namespace) -> None:
     print(json.dumps({"peak": peak, "ms": ms}))
 
 
-def fmt_ms(value: float | str | None) -> str:
+def fmt_ms(value: tuple[float, float] | float | str | None) -> str:
+    if isinstance(value, tuple):
+        return f"{value[0]:.1f} / {value[1]:.1f}"
     return value if isinstance(value, str) else "-" if value is None else f"{value:.1f}"
 
 
@@ -230,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     variants = ("formula", "dense", "chunked")
     lines = [
         f"Device: {machine(args.device)}. D = {args.dim}, chunk_size = {args.chunk_size}, "
-        f"median of {args.repeats} forward + backward passes (variants interleaved). Memory: "
+        f"min / median of {args.repeats} forward + backward passes (variants interleaved; the min is the "
+        "figure least disturbed by other processes, and the ratio uses it). Memory: "
         + (
             "`torch.cuda.max_memory_allocated` above the inputs."
             if cuda
@@ -264,9 +269,10 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     mems = {v: cpu_peak_in_subprocess(loss, v, batch, args)["peak"] for v in variants}
                 del steps
+                dense_t, formula_t = times["dense"], times["formula"]
                 ratio = (
-                    f"{times['dense'] / times['formula']:.2f}"
-                    if all(isinstance(times[v], float) for v in ("dense", "formula"))
+                    f"{dense_t[0] / formula_t[0]:.2f}"
+                    if isinstance(dense_t, tuple) and isinstance(formula_t, tuple)
                     else "-"
                 )
                 row = (

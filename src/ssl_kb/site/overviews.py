@@ -1,0 +1,332 @@
+"""Overviews: the pages about many records (home, indexes, timeline, lineage, results, compare,
+errata, downloads, contributing, quizzes)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ..diagnostics import CODES
+from ..schema import MODELS
+from . import markdown, svg
+from .catalog import Catalog
+from .markdown import Raw, link
+from .pages import ADMONITION, header
+from .quiz import embed, payload
+from .templates import render
+
+ALL = "all records in kb/ (through the store)"
+LINEAGE_PICTURE_LIMIT = 40
+PROTOCOL_TITLES = {
+    "linear": "Linear probe",
+    "fine-tune": "Fine-tuned",
+    "k-nn": "k-NN",
+    "zero-shot": "Zero-shot",
+    "few-shot": "Few-shot",
+    "supervised": "Supervised",
+    "semi-supervised": "Semi-supervised",
+}
+
+
+def _href(cat: Catalog, page: str):  # type: ignore[no-untyped-def]
+    return lambda n: markdown.html_url(page, cat.page(n)) if n in cat.records else None
+
+
+def home(cat: Catalog) -> str:
+    page = "index.md"
+    topics = [{"link": link(page, cat.page(t.id), t.name), "summary": t.summary} for t in cat.topics()]
+    counts = {k: len(cat.ids(k)) for k in ("topic", "method", "concept", "dataset", "metric")}
+    words = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
+    quiz = ", ".join(link(page, q, t.name) for t in cat.topics() if (q := cat.quiz_page(t.id)))
+    first = cat.topics()[0] if cat.topics() else None
+    return render(
+        "home.md.j2",
+        header=header(ALL),
+        counts=f"{words}, {len(cat.results)} results and {len(cat.claims)} checked lecture claims",
+        topics=topics,
+        first_topic=link(page, cat.page(first.id), first.name) if first else "the first topic",
+        timeline=link(page, "timeline.md", "timeline"),
+        lineage=link(page, "lineage.md", "lineage overview"),
+        compare=link(page, "compare.md", "comparison matrix"),
+        results=link(page, "results/index.md", "results by benchmark"),
+        errata=link(page, "errata.md", "lecture errata"),
+        contributing=link(page, "contributing.md", "the contributing guide"),
+        downloads=link(page, "downloads.md", "SQLite, JSON, CSV and BibTeX downloads"),
+        quiz=Raw(quiz) if quiz else None,
+    )
+
+
+def index(cat: Catalog, kind: str) -> str:
+    folder = {
+        "method": "methods",
+        "concept": "concepts",
+        "dataset": "datasets",
+        "metric": "metrics",
+        "topic": "topics",
+    }[kind]
+    page = f"{folder}/index.md"
+    rows: list[list[Any]]
+    if kind == "topic":
+        rows = [
+            [i + 1, link(page, cat.page(t.id), t.name), t.heading, t.summary]
+            for i, t in enumerate(cat.topics())
+        ]
+        columns = ["#", "Topic", "Lecture heading", "Summary"]
+        intro = "The lecture's sections, in its order."
+    else:
+        ids = sorted(cat.ids(kind), key=lambda i: (cat.name(i).lower(), i))
+        rows = [
+            [link(page, cat.page(i), cat.name(i)), cat.year(i) or "—", cat.records[i].summary] for i in ids
+        ]
+        columns = ["Name", "Year", "Summary"]
+        intro = {
+            "method": "Every method in the knowledge base; see the timeline for them in order.",
+            "concept": "Ideas that are not one paper.",
+            "dataset": "Datasets and benchmarks that results are reported on.",
+            "metric": "Evaluation metrics.",
+        }[kind]
+    title = {
+        "method": "Methods",
+        "concept": "Concepts",
+        "dataset": "Datasets",
+        "metric": "Metrics",
+        "topic": "Topics",
+    }[kind]
+    return render("index.md.j2", header=header(ALL), title=title, intro=intro, columns=columns, rows=rows)
+
+
+def timeline(cat: Catalog) -> str:
+    page = "timeline.md"
+    years: dict[int, list[Raw]] = defaultdict(list)
+    for rid in cat.works_by_year():
+        record = cat.records[rid]
+        item = f"{link(page, cat.page(rid), record.name)} ({markdown.text(cat.family(rid))}): {markdown.text(record.summary)}"
+        years[int(cat.year(rid) or 0)].append(Raw(item))
+    picture = svg.timeline(cat.graph, cat.families(), _href(cat, page))
+    return render(
+        "timeline.md.j2",
+        header=header(ALL),
+        picture=Raw(picture),
+        years=[{"year": y, "items": items} for y, items in sorted(years.items())],
+    )
+
+
+def lineage(cat: Catalog) -> str:
+    from ..graph import reduction
+
+    page = "lineage.md"
+    reduced = reduction(cat.graph)
+    picture = None
+    if 0 < reduced.number_of_nodes() <= LINEAGE_PICTURE_LIMIT:
+        picture = Raw(svg.lineage(reduced, cat.families(), _href(cat, page)))
+        explanation = (
+            "The picture shows the transitive reduction (an edge is left out when a longer chain already "
+            "connects the two works), in rows by family; the tables list every direct edge."
+        )
+    else:
+        explanation = (
+            f"With {reduced.number_of_nodes()} works a single picture is unreadable, so the lineage is a table "
+            "per family; each work's own page has a picture of its parents and children."
+        )
+    families = []
+    for family in cat.families():
+        members = sorted((n for n in cat.graph if cat.family(n) == family), key=cat.chrono_key)
+        rows = []
+        for n in members:
+            parents = sorted(cat.graph.successors(n), key=cat.chrono_key)
+            built = ", ".join(
+                f"{link(page, cat.page(p), cat.name(p))} ({cat.graph.edges[n, p]['type']})" for p in parents
+            )
+            rows.append(
+                [link(page, cat.page(n), cat.name(n)), cat.year(n) or "—", Raw(built) if built else "a root"]
+            )
+        families.append({"name": family, "rows": rows})
+    return render(
+        "lineage.md.j2", header=header(ALL), explanation=explanation, picture=picture, families=families
+    )
+
+
+def benchmark(cat: Catalog, dataset_id: str) -> str:
+    page = f"results/{dataset_id}.md"
+    dataset = cat.records[dataset_id]
+    grouped: dict[tuple[str, str, int | None], list[dict[str, Any]]] = defaultdict(list)
+    for r in cat.results_on.get(dataset_id, []):
+        grouped[(r["protocol"], r["metric_id"], r.get("shots"))].append(r)
+    groups = []
+    for (protocol, metric_id, shots), rows in sorted(
+        grouped.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)
+    ):
+        metric = cat.metric(metric_id)
+        higher = metric.higher_is_better if metric else True
+        ranked = sorted(
+            rows, key=lambda r: ((-r["value"] if higher else r["value"]), r["record_id"], r["position"])
+        )
+        shot = f", {shots}-shot" if shots else ""
+        title = f"{PROTOCOL_TITLES.get(protocol, protocol)}{shot}: {cat.name(metric_id)}"
+        unit = rows[0]["unit"]
+        chart = svg.results_chart(
+            f"chart-{protocol}-{metric_id}-{shots or 0}",
+            rows,
+            higher_is_better=higher,
+            unit=unit,
+            href=_href(cat, page),
+            title=f"{title} on {dataset.name} over time",
+        )
+        table = [
+            [
+                k + 1,
+                link(page, cat.page(r["record_id"]), r["record_name"]),
+                r["record_year"] or "—",
+                f"{r['value']:g} {r['unit']}",
+                r["variant"] + (f"; {r['setting']}" if r.get("setting") else ""),
+                f"{r['split']} ({r['task']})",
+                r["source"],
+            ]
+            for k, r in enumerate(ranked)
+        ]
+        groups.append({"title": title, "chart": Raw(chart), "rows": table})
+    sources = sorted(
+        {cat.sources[r["record_id"]] for r in cat.results_on.get(dataset_id, [])} | {cat.sources[dataset_id]}
+    )
+    return render(
+        "benchmark.md.j2",
+        header=header(sources),
+        dataset=dataset,
+        groups=groups,
+        details=link(page, cat.page(dataset_id), dataset.name),
+    )
+
+
+def results_index(cat: Catalog) -> str:
+    page = "results/index.md"
+    rows = []
+    for d in sorted(cat.datasets(), key=lambda d: d.id):
+        on = cat.results_on.get(d.id, [])
+        protocols = ", ".join(sorted({r["protocol"] for r in on}))
+        target = link(page, f"results/{d.id}.md", d.name) if on else markdown.text(d.name)
+        rows.append([target, len(on), protocols or "—", ", ".join(d.tasks)])
+    return render(
+        "index.md.j2",
+        header=header(ALL),
+        title="Results by benchmark",
+        intro="One page per benchmark; results are ranked only within one protocol and metric.",
+        columns=["Benchmark", "Results", "Protocols", "Tasks"],
+        rows=rows,
+    )
+
+
+def compare(cat: Catalog) -> str:
+    page = "compare.md"
+    rows = []
+    for m in sorted(cat.methods(), key=lambda m: (m.paper.year, m.id)):
+        rows.append(
+            [
+                link(page, cat.page(m.id), m.name),
+                m.paper.year,
+                m.family,
+                m.pretext_task or "—",
+                m.architecture or "—",
+                ", ".join(x.value for x in m.modalities),
+            ]
+        )
+    return render(
+        "index.md.j2",
+        header=header(ALL),
+        title="Compare methods",
+        intro="Every method by pretext task, architecture, modality and year (oldest first).",
+        columns=["Method", "Year", "Family", "Pretext task", "Architecture", "Modality"],
+        rows=rows,
+    )
+
+
+def errata(cat: Catalog) -> str:
+    page = "errata.md"
+    titles = {"wrong": "Wrong", "imprecise": "Imprecise", "typo": "Typos"}
+    groups = []
+    found = cat.errata()
+    for verdict, title in titles.items():
+        claims = [
+            c | {"kind": ADMONITION[verdict], "link": link(page, cat.page(c["record_id"]), c["record_name"])}
+            for c in found
+            if c["verdict"] == verdict
+        ]
+        if claims:
+            groups.append({"title": f"{title} ({len(claims)})", "claims": claims})
+    checked = len(cat.claims)
+    summary = f"{len(found)} of the {checked} lecture claims checked need a correction."
+    sources = sorted({cat.sources[c["record_id"]] for c in found}) or ALL
+    return render("errata.md.j2", header=header(sources), groups=groups, summary=summary)
+
+
+DOWNLOADS = [
+    ("ssl-kb.sqlite", "SQLite store: every record in tables, and one view per kind (method, concept, ...)"),
+    ("ssl-kb.json", "every record as JSON, exactly the fields of the YAML files"),
+    ("records.csv", "one row per record: id, kind, name, year, family, summary, ..."),
+    ("results.csv", "one row per reported result, with protocol and source"),
+    ("lineage.csv", "one row per lineage edge: child, parent, type, reason"),
+    ("lecture-claims.csv", "one row per checked lecture claim, with verdict and correction"),
+    ("ssl-kb.bib", "BibTeX entries for every paper"),
+]
+
+
+def downloads(cat: Catalog, *, sqlite: bool = True) -> str:
+    page = "downloads.md"
+    files = [
+        [link(page, f"downloads/{name}", name), what]
+        for name, what in DOWNLOADS
+        if sqlite or not name.endswith(".sqlite")
+    ]
+    return render("downloads.md.j2", header=header(ALL), files=files)
+
+
+def contributing() -> str:
+    kinds = []
+    for kind, model in MODELS.items():
+        rows = []
+        for name, info in model.model_fields.items():
+            rows.append(
+                [Raw(markdown.code(name)), "yes" if info.is_required() else "no", info.description or "—"]
+            )
+        doc = " ".join((model.__doc__ or "").split())
+        kinds.append({"name": kind, "doc": doc, "rows": rows})
+    codes = [[c.code, c.severity.value, c.title, c.hint] for c in CODES.values()]
+    return render(
+        "contributing.md.j2",
+        header=header("ssl_kb.schema and ssl_kb.diagnostics.CODES"),
+        kinds=kinds,
+        codes=codes,
+    )
+
+
+def quiz(cat: Catalog, topic_id: str) -> str:
+    page = f"quiz/{topic_id}.md"
+    questions = (cat.questions or {}).get(topic_id, [])
+    topic = cat.records[topic_id]
+    urls = {rid: markdown.html_url(page, cat.page(rid)) for rid in cat.records}
+    names = {rid: r.name for rid, r in cat.records.items()}
+    data = embed(payload(questions, urls, names))
+    return render(
+        "quiz.md.j2",
+        header=header(f"{cat.sources[topic_id]} and the quiz bank (ssl_kb.quiz.bank)"),
+        topic=topic,
+        count=len(questions),
+        topic_link=link(page, cat.page(topic_id), topic.name),
+        data=Raw(data),
+    )
+
+
+def quiz_index(cat: Catalog) -> str:
+    page = "quiz/index.md"
+    rows = [
+        [link(page, q, t.name), len((cat.questions or {}).get(t.id, []))]
+        for t in cat.topics()
+        if (q := cat.quiz_page(t.id))
+    ]
+    return render(
+        "index.md.j2",
+        header=header(ALL),
+        title="Quizzes",
+        intro=Raw("One quiz per topic, generated from the knowledge base. In a terminal: `ssl-kb quiz`."),
+        columns=["Topic", "Questions"],
+        rows=rows,
+    )
