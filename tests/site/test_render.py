@@ -45,6 +45,7 @@ def _build(root: Path, kb_dir: Path | None = None) -> Path:
     engine = memory_engine(kb.records.values(), project.paths(kb))
     site = generate(engine, build_graph(engine))
     replace_tree(site.docs, root / "build" / "docs")
+    replace_tree(site.theme, root / "build" / "theme")
     write_text(root / "build" / "mkdocs.yml", site.config)
     warnings = render(root / "build" / "mkdocs.yml", root / "site")
     assert warnings == []
@@ -121,6 +122,7 @@ def test_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     site = generate(engine, build_graph(engine))
     site.docs["compare.md"] = "# Compare\n\n[gone](missing.md)\n"
     replace_tree(site.docs, tmp_path / "build" / "docs")
+    replace_tree(site.theme, tmp_path / "build" / "theme")
     write_text(tmp_path / "build" / "mkdocs.yml", site.config)
     with pytest.raises(RenderError) as info:
         render(tmp_path / "build" / "mkdocs.yml", tmp_path / "site")

@@ -84,6 +84,7 @@ def _check(project: Project) -> None:
         for c in stale(site.docs, build / "docs")
     ]
     found += [f"{c[:2]}build/{c[2:]}" for c in stale({"mkdocs.yml": site.config}, build, exact=False)]
+    found += [f"{c[:2]}build/theme/{c[2:]}" for c in stale(site.theme, build / "theme")]
     if quiz_files is not None:
         found += [f"{c[:2]}quizzes/{c[2:]}" for c in stale(quiz_files, project.quiz_dir)]
     for line in found:
@@ -199,6 +200,7 @@ def _build(project: Project, site_dir: Path) -> None:
         )
 
         replace_tree(site.docs, project.build_dir / "docs")
+        replace_tree(site.theme, project.build_dir / "theme")
         write_text(project.build_dir / "mkdocs.yml", site.config)
         if quiz_files is not None:
             replace_tree(quiz_files, project.quiz_dir)
@@ -252,6 +254,7 @@ def serve(
             engine = memory_engine(loaded.records.values(), project.paths(loaded))
             site, _ = _generate(engine, sqlite=None)
             changes = sync_tree(site.docs, docs)
+            sync_tree(site.theme, project.build_dir / "theme")
             write_text(config_file, site.config)
             if changes:
                 err(f"regenerated {len(changes)} page(s)")

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .distributed import all_gather_with_grad, rank_and_world_size
-from .similarity import logsumexp_total
+from .similarity import cross_entropy_total
 from .validation import check_floating, check_shape, compute_dtype
 
 __all__ = ["clip_loss"]
@@ -85,17 +85,19 @@ def clip_loss(
         scale = logit_scale.to(device=img.device, dtype=dtype).reshape(())
     else:
         scale = torch.tensor(float(logit_scale), dtype=dtype, device=img.device)
-    positives = (img * txt).sum(1) * scale  # L_ii
-    world = rank_and_world_size()[1] if gather else 1
+    rank, world = rank_and_world_size() if gather else (0, 1)
     weight = 1 / (2 * batch)
     if world == 1:  # one pass gives both directions: rows image -> text, columns text -> image
-        total = logsumexp_total(img, txt, scale, row_weight=weight, col_weight=weight, chunk_size=chunk_size)
-        return total - positives.mean()
+        diagonal = torch.arange(batch, device=img.device)
+        return cross_entropy_total(
+            img, txt, scale, diagonal, row_weight=weight, col_weight=weight, chunk_size=chunk_size
+        )
     both = all_gather_with_grad(torch.cat([img, txt], 1))  # one collective for both modalities
     all_img, all_txt = both[:, : img.shape[1]], both[:, img.shape[1] :]
-    total = logsumexp_total(img, all_txt, scale, row_weight=weight, chunk_size=chunk_size)
-    total = total + logsumexp_total(txt, all_img, scale, row_weight=weight, chunk_size=chunk_size)
-    return all_gather_with_grad((total - positives.mean()).reshape(1)).mean()
+    own = torch.arange(rank * batch, (rank + 1) * batch, device=img.device)
+    total = cross_entropy_total(img, all_txt, scale, own, row_weight=weight, chunk_size=chunk_size)
+    total = total + cross_entropy_total(txt, all_img, scale, own, row_weight=weight, chunk_size=chunk_size)
+    return all_gather_with_grad(total.reshape(1)).mean()
 
 
 def _example(

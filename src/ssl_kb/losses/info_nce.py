@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .distributed import all_gather_with_grad, rank_and_world_size
-from .similarity import logsumexp_total
+from .similarity import cross_entropy_total
 from .validation import check_floating, check_shape, compute_dtype
 
 __all__ = ["info_nce"]
@@ -87,7 +87,6 @@ def info_nce(
         scale = 1.0 / temperature.to(device=a.device, dtype=dtype).reshape(())
     else:
         scale = torch.tensor(1.0 / temperature, dtype=dtype, device=a.device)
-    positives = (a * b).sum(1) * scale  # [B]: u_i . u_p(i) / tau, the same for both directions
     rank, world = rank_and_world_size() if gather else (0, 1)
     queries = torch.cat([a, b])
     if world == 1:
@@ -98,11 +97,10 @@ def info_nce(
         offset, n_all = rank * batch, world * batch
     own = torch.arange(offset, offset + batch, device=a.device)
     exclude = torch.cat([own, own + n_all])  # each query's own column among the keys
-    # (1 / 2B) sum_i [lse_{k != i}(L_ik) - L_i,p(i)], each positive appearing in two rows
-    total = logsumexp_total(
-        queries, keys, scale, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size
+    positive = torch.cat([own + n_all, own])  # its other view
+    loss = cross_entropy_total(
+        queries, keys, scale, positive, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size
     )
-    loss = total - positives.mean()
     if world > 1:
         loss = all_gather_with_grad(loss.reshape(1)).mean()
     return loss

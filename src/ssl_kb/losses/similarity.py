@@ -1,17 +1,21 @@
-r"""Weighted sum of the row and column log-sum-exps of a scaled similarity matrix, dense or in blocks.
+r"""Summed cross-entropies over the rows and columns of a scaled similarity matrix, dense or in blocks.
 
 The shared core of :func:`~ssl_kb.losses.info_nce.info_nce` and :func:`~ssl_kb.losses.clip.clip_loss`.
 For queries :math:`q \in \mathbb{R}^{M \times D}`, keys :math:`k \in \mathbb{R}^{N \times D}` and a scale
 :math:`s` the logits are :math:`L_{ij} = s\, q_i^\top k_j`, with an optional excluded column per row
-(:math:`L_{i, e_i} = -\infty`, SimCLR's "k != i"), and
+(:math:`L_{i, e_i} = -\infty`, SimCLR's "k != i") and a positive column :math:`p(i)` per row:
 
 .. math::
 
-    T = w_r \sum_i \log \sum_j e^{L_{ij}} + w_c \sum_j \log \sum_i e^{L_{ij}} .
+    T = w_r \sum_i \Bigl(\log \sum_j e^{L_{ij}} - L_{i p(i)}\Bigr)
+      + w_c \sum_j \Bigl(\log \sum_i e^{L_{ij}} - L_{p^{-1}(j) j}\Bigr) ,
 
-The losses are :math:`T` minus the positive logits (which need no :math:`M \times N` matrix). Backward:
-with :math:`G = w_r P^{\mathrm{row}} + w_c P^{\mathrm{col}}` (row- and column-softmax of :math:`L`),
-:math:`\nabla_q T = s\, G k`, :math:`\nabla_k T = s\, G^\top q`, :math:`\nabla_s T = \sum_{ij} G_{ij}\, q_i^\top k_j`.
+i.e. weighted sums of the cross-entropies of the rows (and, with :math:`w_c > 0`, of the columns, which
+needs :math:`p` to be a bijection: CLIP's diagonal). Backward: with
+:math:`G = w_r P^{\mathrm{row}} + w_c P^{\mathrm{col}} - (w_r + w_c) Y` (row- and column-softmax of
+:math:`L`, :math:`Y` the one-hot positives), :math:`\nabla_q T = s\, G k`, :math:`\nabla_k T = s\, G^\top q`,
+:math:`\nabla_s T = \sum_{ij} G_{ij}\, q_i^\top k_j`; the positive part of :math:`G` is applied as
+:math:`M \times D` gathers, never as a matrix.
 
 Two paths, same values and gradients:
 
@@ -34,27 +38,30 @@ from typing import Any
 
 import torch
 
-__all__ = ["logsumexp_total"]
+__all__ = ["cross_entropy_total"]
 
 
-def logsumexp_total(
+def cross_entropy_total(
     q: torch.Tensor,
     k: torch.Tensor,
     scale: torch.Tensor,
+    positive: torch.Tensor,
     *,
     row_weight: float,
     col_weight: float = 0.0,
     exclude: torch.Tensor | None = None,
     chunk_size: int | None = None,
 ) -> torch.Tensor:
-    r""":math:`w_r \sum_i \mathrm{lse}_j(L_{ij}) + w_c \sum_j \mathrm{lse}_i(L_{ij})`, differentiable in q, k, scale.
+    r""":math:`T` of the module docstring: weighted row (and column) cross-entropies of :math:`s\, q k^\top`.
 
     Args:
         q: queries ``[M, D]``, float32 or float64.
         k: keys ``[N, D]``, same dtype and device (may be the same tensor as ``q``).
         scale: 0-dim tensor :math:`s` (may require grad).
+        positive: long tensor ``[M]``, the positive column :math:`p(i)` of each row; with
+            ``col_weight > 0`` a permutation of ``range(N)`` (``M == N``).
         row_weight: :math:`w_r \ge 0`.
-        col_weight: :math:`w_c \ge 0`; 0 skips the column sums.
+        col_weight: :math:`w_c \ge 0`; 0 skips the columns.
         exclude: optional long tensor ``[M]``: row ``i`` leaves out column ``exclude[i]``
             (:math:`L_{i,\mathrm{exclude}_i} = -\infty`), which also drops it from the column sums.
         chunk_size: ``None`` for the dense path, else the block size of the chunked path.
@@ -63,8 +70,9 @@ def logsumexp_total(
         0-dim tensor in ``q``'s dtype.
 
     >>> q = torch.eye(2, dtype=torch.float64)
-    >>> total = logsumexp_total(q, q, torch.tensor(1.0, dtype=torch.float64), row_weight=0.5, col_weight=0.5)
-    >>> torch.allclose(total, 2 * torch.log(torch.tensor(1.0 + torch.e, dtype=torch.float64)))
+    >>> s = torch.tensor(1.0, dtype=torch.float64)
+    >>> total = cross_entropy_total(q, q, s, torch.arange(2), row_weight=0.5, col_weight=0.5)
+    >>> torch.allclose(total, 2 * torch.log(torch.tensor(1.0 + torch.e, dtype=torch.float64)) - 2)
     True
     """
     if chunk_size is not None and chunk_size < 1:
@@ -77,8 +85,14 @@ def logsumexp_total(
         raise ValueError(
             f"row_weight, col_weight: expected non-negative numbers, got {row_weight}, {col_weight}"
         )
-    out: torch.Tensor = _LogSumExpTotal.apply(
-        q, k, scale.reshape(()), exclude, float(row_weight), float(col_weight), chunk_size
+    if positive.shape != (q.shape[0],):
+        raise ValueError(f"positive: expected ({q.shape[0]},), got {tuple(positive.shape)}")
+    if col_weight > 0 and q.shape[0] != k.shape[0]:
+        raise ValueError(
+            f"col_weight: columns need M == N (a bijective positive), got {q.shape[0]} and {k.shape[0]}"
+        )
+    out: torch.Tensor = _CrossEntropyTotal.apply(
+        q, k, scale.reshape(()), positive, exclude, float(row_weight), float(col_weight), chunk_size
     )
     return out
 
@@ -108,13 +122,14 @@ def _log(weight: float) -> float:
     return math.log(weight) if weight > 0 else float("-inf")
 
 
-class _LogSumExpTotal(torch.autograd.Function):
+class _CrossEntropyTotal(torch.autograd.Function):
     @staticmethod
     def forward(
         ctx: Any,
         q: torch.Tensor,
         k: torch.Tensor,
         scale: torch.Tensor,
+        positive: torch.Tensor,
         exclude: torch.Tensor | None,
         w_r: float,
         w_c: float,
@@ -128,6 +143,7 @@ class _LogSumExpTotal(torch.autograd.Function):
         floor = torch.finfo(q.dtype).min
         if chunk_size is None:
             logits = qs @ k.T
+            positives = logits.gather(1, positive[:, None]).sum()
             _mask_excluded(logits, exclude, 0, 0)
             mx_r = logits.amax(1, keepdim=True)
             if exclude is not None:
@@ -143,13 +159,17 @@ class _LogSumExpTotal(torch.autograd.Function):
                 sums_c = probs_c.sum(0, keepdim=True)
                 grad.add_(probs_c.div_(sums_c / w_c))  # + w_c * column softmax
                 del probs_c, logits
-                total = (sums_r.log_() + mx_r).sum() * w_r + (sums_c.log_() + mx_c).sum() * w_c
+                total = (
+                    (sums_r.log_() + mx_r).sum() * w_r
+                    + (sums_c.log_() + mx_c).sum() * w_c
+                    - positives * (w_r + w_c)
+                )
             else:
                 grad = logits.sub_(mx_r).exp_()  # in place: the logits are not needed again
                 sums_r = grad.sum(1, keepdim=True)
                 grad.div_(sums_r / w_r)
-                total = (sums_r.log_() + mx_r).sum() * w_r
-            ctx.save_for_backward(q, qs, k, scale, grad)
+                total = (sums_r.log_() + mx_r).sum() * w_r - positives * w_r
+            ctx.save_for_backward(q, qs, k, scale, positive, grad)
         else:
             c = chunk_size
             m_r = torch.full((m_rows,), floor, dtype=q.dtype, device=q.device)
@@ -172,20 +192,22 @@ class _LogSumExpTotal(torch.autograd.Function):
                     del blk, scratch
             lse_r = s_r.log_().add_(m_r)
             lse_c = s_c.log_().add_(m_c)
-            total = lse_r.sum() * w_r + (lse_c.sum() * w_c if with_cols else 0.0)
+            positives = (qs * k[positive]).sum()
+            total = lse_r.sum() * w_r + (lse_c.sum() * w_c if with_cols else 0.0) - positives * (w_r + w_c)
             # exp(L - (lse - log w)) = w * softmax: the weights folded into the shifts
-            ctx.save_for_backward(q, qs, k, scale, exclude, lse_r - _log(w_r), lse_c - _log(w_c))
+            ctx.save_for_backward(q, qs, k, scale, positive, exclude, lse_r - _log(w_r), lse_c - _log(w_c))
         ctx.chunk_size = chunk_size
+        ctx.w_pos = w_r + w_c
         return total
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
         if ctx.chunk_size is None:
-            q, qs, k, scale, grad = ctx.saved_tensors
-            grad_qs = torch.mm(grad, k)  # G k = d T / d (s q)
+            q, qs, k, scale, positive, grad = ctx.saved_tensors
+            grad_qs = torch.mm(grad, k)  # G k = d T / d (s q), softmax part
             grad_k = torch.mm(grad.T, qs)
         else:
-            q, qs, k, scale, exclude, shift_r, shift_c = ctx.saved_tensors
+            q, qs, k, scale, positive, exclude, shift_r, shift_c = ctx.saved_tensors
             c = ctx.chunk_size
             grad_qs = torch.zeros_like(q)
             grad_k = torch.zeros_like(k)
@@ -202,7 +224,10 @@ class _LogSumExpTotal(torch.autograd.Function):
                     grad_qs[r0:r1].addmm_(grad, k[c0:c1])
                     grad_k[c0:c1].addmm_(grad.T, qs[r0:r1])
                     del grad
+        # the one-hot part of G: - w_pos at (i, p(i))
+        grad_qs.sub_(k[positive], alpha=ctx.w_pos)
+        grad_k.index_add_(0, positive, qs, alpha=-ctx.w_pos)
         grad_qs.mul_(g)
         grad_q = grad_qs * scale if ctx.needs_input_grad[0] else None
         grad_scale = (q * grad_qs).sum() if ctx.needs_input_grad[2] else None
-        return grad_q, grad_k.mul_(g), grad_scale, None, None, None, None
+        return grad_q, grad_k.mul_(g), grad_scale, None, None, None, None, None

@@ -38,10 +38,18 @@ class Site:
     config: str  # the MkDocs config that adds the navigation (build/mkdocs.yml)
     nav: list[Any] = field(default_factory=list)
     questions: int = 0  # quiz questions embedded in the quiz pages
+    theme: dict[str, Content] = field(default_factory=lambda: theme_overrides())  # build/theme (custom_dir)
 
     @property
     def page_count(self) -> int:
         return sum(1 for p in self.docs if p.endswith(".md"))
+
+
+def theme_overrides() -> dict[str, Content]:
+    """Templates MkDocs loads from ``custom_dir`` (written to build/theme): they escape record
+    text where Material's own templates would not (the page ``<title>``)."""
+    root = resources.files("ssl_kb") / "assets" / "theme"
+    return {"main.html": (root / "main.html").read_text(encoding="utf-8")}
 
 
 def _assets() -> dict[str, Content]:
@@ -116,7 +124,15 @@ def _yaml(value: Any, indent: int = 0) -> list[str]:
 
 
 def config(nav: list[Any]) -> str:
-    body = ["INHERIT: ../mkdocs.yml", "docs_dir: docs", "site_dir: ../site", "nav:", *_yaml(nav, 1)]
+    body = [
+        "INHERIT: ../mkdocs.yml",
+        "docs_dir: docs",
+        "site_dir: ../site",
+        "theme:",
+        "  custom_dir: theme  # build/theme, written by ssl-kb build: escapes record text in <title>",
+        "nav:",
+        *_yaml(nav, 1),
+    ]
     return CONFIG_HEADER + "\n".join(body) + "\n"
 
 
