@@ -28,7 +28,16 @@ def _rows(record: AnyRecord) -> list[tuple[str, str]]:
             rows.append(("venue", f"{paper.venue} {paper.venue_year or ''}".strip()))
         if paper.arxiv:
             rows.append(("arXiv", f"{paper.arxiv}  https://arxiv.org/abs/{paper.arxiv}"))
-    for field in ("family", "pretext_task", "architecture", "backbone", "training_data", "heading", "size", "unit"):
+    for field in (
+        "family",
+        "pretext_task",
+        "architecture",
+        "backbone",
+        "training_data",
+        "heading",
+        "size",
+        "unit",
+    ):
         value = getattr(record, field, None)
         if value:
             rows.append((field.replace("_", " "), str(value)))
@@ -58,7 +67,14 @@ def render_card(record: AnyRecord, console: Console | None = None) -> None:
             table.add_column(column, overflow="fold")
         for r in results:
             shots = f" ({r.shots}-shot)" if r.shots else ""
-            table.add_row(r.dataset, r.metric, f"{r.value:g} {r.unit}", r.protocol.value + shots, escape(r.variant), escape(r.source))
+            table.add_row(
+                r.dataset,
+                r.metric,
+                f"{r.value:g} {r.unit}",
+                r.protocol.value + shots,
+                escape(r.variant),
+                escape(r.source),
+            )
         parts.append(table)
     lineage = getattr(record, "lineage", [])
     if lineage:

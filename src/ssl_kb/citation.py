@@ -20,7 +20,11 @@ def _escape(text: str) -> str:
 def cite_key(record_id: str, paper: dict[str, Any]) -> str:
     """``lastnameYEARfirstword``, e.g. ``he2021masked``; stable for the same facts."""
     last = _ascii(paper["authors"][0].split()[-1]).lower() if paper.get("authors") else record_id
-    words = [w for w in re.findall(r"[a-z0-9]+", _ascii(paper["title"]).lower()) if w not in {"a", "an", "the", "on", "of"}]
+    words = [
+        w
+        for w in re.findall(r"[a-z0-9]+", _ascii(paper["title"]).lower())
+        if w not in {"a", "an", "the", "on", "of"}
+    ]
     key = f"{re.sub(r'[^a-z]', '', last)}{paper['year']}{words[0] if words else record_id}"
     return key
 

@@ -26,50 +26,126 @@ class Code:
 
 _CODE_LIST = [
     # --- reading the file (KB0xx) ---
-    Code("KB001", "file cannot be read", "save the record as UTF-8 text; check the bytes at the position shown"),
+    Code(
+        "KB001", "file cannot be read", "save the record as UTF-8 text; check the bytes at the position shown"
+    ),
     Code("KB002", "file too large", "a record is a few kilobytes; split it or remove the pasted data"),
-    Code("KB003", "YAML syntax error", "fix the YAML at the position shown; `ssl-kb new` writes a valid template"),
+    Code(
+        "KB003",
+        "YAML syntax error",
+        "fix the YAML at the position shown; `ssl-kb new` writes a valid template",
+    ),
     Code("KB004", "tab character in indentation", "YAML indents with spaces only; replace the tab by spaces"),
-    Code("KB005", "duplicate key", "each key appears once per mapping; PyYAML would silently keep the last one"),
-    Code("KB006", "YAML tag not allowed", "records are plain data: remove the `!tag` (object tags never load)"),
+    Code(
+        "KB005", "duplicate key", "each key appears once per mapping; PyYAML would silently keep the last one"
+    ),
+    Code(
+        "KB006", "YAML tag not allowed", "records are plain data: remove the `!tag` (object tags never load)"
+    ),
     Code("KB007", "too many aliases", "anchors and aliases expand beyond the limit; write the values out"),
     Code("KB008", "nesting too deep", "records nest a few levels only; flatten the structure"),
     Code("KB009", "not one mapping", "a record file holds exactly one YAML mapping (key: value lines)"),
     Code("KB010", "byte-order mark", "save the file as UTF-8 without a byte-order mark (BOM)"),
-    Code("KB011", "not a regular file inside kb/", "records are regular files inside kb/; replace the symlink by the file"),
-    Code("KB012", "ambiguous YAML 1.1 scalar", "YAML 1.1 reads yes/no/on/off as booleans; quote the text or write true/false"),
+    Code(
+        "KB011",
+        "not a regular file inside kb/",
+        "records are regular files inside kb/; replace the symlink by the file",
+    ),
+    Code(
+        "KB012",
+        "ambiguous YAML 1.1 scalar",
+        "YAML 1.1 reads yes/no/on/off as booleans; quote the text or write true/false",
+    ),
     Code("KB013", "mapping key is not text", "keys are field names (snake_case text)"),
-    Code("KB014", "template placeholder not filled in", "replace the TODO by the real value (null where the field is optional); the comment on that line says what goes there"),
+    Code(
+        "KB014",
+        "template placeholder not filled in",
+        "replace the TODO by the real value (null where the field is optional); the comment on that line says what goes there",
+    ),
     # --- one record against the schema (KB1xx) ---
-    Code("KB100", "unknown field", "check the spelling against `ssl-kb schema` or the contributing guide; unknown keys are never ignored"),
-    Code("KB101", "missing required field", "add the field; `ssl-kb new KIND ID` writes a template with every field"),
-    Code("KB102", "wrong type", "give a value of the type the field expects (quote text, use numbers without units)"),
-    Code("KB103", "value out of range", "results are non-negative numbers in the metric's unit; years are 1950 to this year"),
-    Code("KB104", "malformed identifier", "ids are lowercase kebab-case (a-z, 0-9, '-'), no slashes, dots or spaces"),
+    Code(
+        "KB100",
+        "unknown field",
+        "check the spelling against `ssl-kb schema` or the contributing guide; unknown keys are never ignored",
+    ),
+    Code(
+        "KB101",
+        "missing required field",
+        "add the field; `ssl-kb new KIND ID` writes a template with every field",
+    ),
+    Code(
+        "KB102",
+        "wrong type",
+        "give a value of the type the field expects (quote text, use numbers without units)",
+    ),
+    Code(
+        "KB103",
+        "value out of range",
+        "results are non-negative numbers in the metric's unit; years are 1950 to this year",
+    ),
+    Code(
+        "KB104",
+        "malformed identifier",
+        "ids are lowercase kebab-case (a-z, 0-9, '-'), no slashes, dots or spaces",
+    ),
     Code("KB105", "text or list too long", "keep summaries short and in your own words; split long lists"),
     Code("KB106", "value not allowed", "use one of the values listed in the message"),
     Code("KB107", "unknown record kind", "kind is one of: method, concept, topic, dataset, metric"),
     Code("KB108", "inconsistent fields", "the fields of this object contradict each other; see the message"),
-    Code("KB109", "malformed arXiv id", "write the new-style id as a quoted string without prefix, e.g. \"2111.06377\""),
+    Code(
+        "KB109",
+        "malformed arXiv id",
+        'write the new-style id as a quoted string without prefix, e.g. "2111.06377"',
+    ),
     # --- across records (KB2xx) ---
     Code("KB200", "id differs from file name", "the file name (without .yaml) must equal the record's id"),
     Code("KB201", "duplicate id", "ids are unique across kb/; pick another id or merge the records"),
     Code("KB202", "unknown reference", "point at the id of an existing record (see `ssl-kb list`)"),
     Code("KB203", "unknown topic", "topics are ids of topic records in kb/topics/"),
-    Code("KB204", "lineage cycle", "lineage points from a record to earlier work; remove one edge of the cycle"),
-    Code("KB205", "parent newer than child", "a record cannot build on later work; check both years or the edge direction"),
-    Code("KB206", "arXiv id disagrees with year", "paper.year is the year of the first arXiv version; it must match the id's YYMM"),
+    Code(
+        "KB204", "lineage cycle", "lineage points from a record to earlier work; remove one edge of the cycle"
+    ),
+    Code(
+        "KB205",
+        "parent newer than child",
+        "a record cannot build on later work; check both years or the edge direction",
+    ),
+    Code(
+        "KB206",
+        "arXiv id disagrees with year",
+        "paper.year is the year of the first arXiv version; it must match the id's YYMM",
+    ),
     Code("KB207", "unknown dataset", "results name a dataset record by id; add the dataset record first"),
-    Code("KB208", "metric not listed by dataset", "name a metric record that the dataset lists under metrics"),
+    Code(
+        "KB208", "metric not listed by dataset", "name a metric record that the dataset lists under metrics"
+    ),
     Code("KB209", "unknown loss implementation", "name a function listed in ssl_kb.losses.__all__"),
-    Code("KB210", "record in the wrong folder", "methods go in kb/methods/, concepts in kb/concepts/, and so on"),
+    Code(
+        "KB210",
+        "record in the wrong folder",
+        "methods go in kb/methods/, concepts in kb/concepts/, and so on",
+    ),
     Code("KB211", "duplicate topic order", "each topic has its own position in the lecture"),
-    Code("KB212", "lineage edge to a non-work record", "lineage targets are methods or concepts, not topics, datasets or metrics"),
+    Code(
+        "KB212",
+        "lineage edge to a non-work record",
+        "lineage targets are methods or concepts, not topics, datasets or metrics",
+    ),
     Code("KB213", "duplicate lineage edge", "list each parent once"),
     # --- warnings, errors with --strict (KB3xx) ---
     Code("KB300", "record in no topic", "list the lecture topic(s) it belongs to", Severity.WARNING),
-    Code("KB301", "paper without arXiv id", "add the arXiv id, or a note saying the paper has none", Severity.WARNING),
-    Code("KB302", "method without lineage", "add the earlier work it builds on, or a note that it is a root", Severity.WARNING),
+    Code(
+        "KB301",
+        "paper without arXiv id",
+        "add the arXiv id, or a note saying the paper has none",
+        Severity.WARNING,
+    ),
+    Code(
+        "KB302",
+        "method without lineage",
+        "add the earlier work it builds on, or a note that it is a root",
+        Severity.WARNING,
+    ),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODE_LIST}

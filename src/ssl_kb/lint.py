@@ -17,7 +17,13 @@ from .diagnostics import Diagnostic, make
 from .loader import Document
 from .schema import AnyRecord, Concept, Dataset, Method, Metric, Topic, arxiv_year, record_year
 
-FOLDERS = {"method": "methods", "concept": "concepts", "topic": "topics", "dataset": "datasets", "metric": "metrics"}
+FOLDERS = {
+    "method": "methods",
+    "concept": "concepts",
+    "topic": "topics",
+    "dataset": "datasets",
+    "metric": "metrics",
+}
 WORK_KINDS = ("method", "concept")
 
 
@@ -47,7 +53,9 @@ def loss_names() -> frozenset[str]:
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
             value = getattr(node, "value", None)
             if isinstance(value, ast.List | ast.Tuple):
-                return frozenset(e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+                return frozenset(
+                    e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                )
     return frozenset()
 
 
@@ -60,7 +68,15 @@ def lint(entries: list[Entry]) -> list[Diagnostic]:
         rid = entry.record.id
         if rid in by_id:
             first = by_id[rid].doc.path
-            out.append(make(entry.doc.path, entry.doc.mark(("id",)), "KB201", "id", f"id {rid!r} is also used by {first}"))
+            out.append(
+                make(
+                    entry.doc.path,
+                    entry.doc.mark(("id",)),
+                    "KB201",
+                    "id",
+                    f"id {rid!r} is also used by {first}",
+                )
+            )
         else:
             by_id[rid] = entry
     for entry in entries:
@@ -75,10 +91,18 @@ def _file_rules(entry: Entry) -> Iterable[Diagnostic]:
     record, doc = entry.record, entry.doc
     stem = entry.relpath.stem
     if stem != record.id:
-        yield make(doc.path, doc.mark(("id",)), "KB200", "id", f"id {record.id!r} but the file is named {entry.relpath.name!r}")
+        yield make(
+            doc.path,
+            doc.mark(("id",)),
+            "KB200",
+            "id",
+            f"id {record.id!r} but the file is named {entry.relpath.name!r}",
+        )
     folder = FOLDERS[record.kind]
     if len(entry.relpath.parts) < 2 or entry.relpath.parts[0] != folder:
-        yield make(doc.path, doc.mark(("kind",)), "KB210", "kind", f"a {record.kind} record belongs in kb/{folder}/")
+        yield make(
+            doc.path, doc.mark(("kind",)), "KB210", "kind", f"a {record.kind} record belongs in kb/{folder}/"
+        )
     paper = getattr(record, "paper", None)
     if paper is not None and paper.arxiv is not None and arxiv_year(paper.arxiv) != paper.year:
         yield make(
@@ -89,11 +113,23 @@ def _file_rules(entry: Entry) -> Iterable[Diagnostic]:
             f"year {paper.year} but arXiv:{paper.arxiv} was first posted in {arxiv_year(paper.arxiv)}",
         )
     if paper is not None and paper.arxiv is None and paper.note is None:
-        yield make(doc.path, doc.mark(("paper",)), "KB301", "paper.arxiv", "no arXiv id and no note saying why")
+        yield make(
+            doc.path, doc.mark(("paper",)), "KB301", "paper.arxiv", "no arXiv id and no note saying why"
+        )
     if not record.topics and not isinstance(record, Topic | Dataset | Metric):
         yield make(doc.path, doc.mark(()), "KB300", "topics", f"{record.id} is listed under no topic")
-    if isinstance(record, Method) and not record.lineage and not any("root" in n.lower() for n in record.notes):
-        yield make(doc.path, doc.mark(()), "KB302", "lineage", f"{record.id} has no lineage and no note that it is a root")
+    if (
+        isinstance(record, Method)
+        and not record.lineage
+        and not any("root" in n.lower() for n in record.notes)
+    ):
+        yield make(
+            doc.path,
+            doc.mark(()),
+            "KB302",
+            "lineage",
+            f"{record.id} has no lineage and no note that it is a root",
+        )
     names = loss_names()
     losses = list(getattr(record, "losses", []))
     if isinstance(record, Metric) and record.implementation:
@@ -101,7 +137,11 @@ def _file_rules(entry: Entry) -> Iterable[Diagnostic]:
     for i, dotted in enumerate(losses):
         name = dotted.rsplit(".", 1)[-1]
         if name not in names:
-            loc = ("implementation",) if isinstance(record, Metric) and dotted == record.implementation else ("losses", i)
+            loc = (
+                ("implementation",)
+                if isinstance(record, Metric) and dotted == record.implementation
+                else ("losses", i)
+            )
             field = "implementation" if loc == ("implementation",) else f"losses[{i}]"
             yield make(doc.path, doc.mark(loc), "KB209", field, f"{dotted} is not exported by ssl_kb.losses")
 
@@ -132,7 +172,10 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnost
             parent_year = record_year(parent.record)
             if child_year is not None and parent_year is not None and parent_year > child_year:
                 yield make(
-                    doc.path, mark, "KB205", field,
+                    doc.path,
+                    mark,
+                    "KB205",
+                    field,
                     f"{record.id} ({child_year}) builds on {edge.target} ({parent_year}), which is newer",
                 )
     if isinstance(record, Method):
@@ -140,26 +183,53 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnost
             dataset = by_id.get(result.dataset)
             if dataset is None or not isinstance(dataset.record, Dataset):
                 what = "no record" if dataset is None else f"a {dataset.record.kind}"
-                yield make(doc.path, doc.mark(("results", i, "dataset")), "KB207", f"results[{i}].dataset", f"{result.dataset!r} is {what}, not a dataset")
+                yield make(
+                    doc.path,
+                    doc.mark(("results", i, "dataset")),
+                    "KB207",
+                    f"results[{i}].dataset",
+                    f"{result.dataset!r} is {what}, not a dataset",
+                )
                 continue
             metric = by_id.get(result.metric)
             mark = doc.mark(("results", i, "metric"))
             if metric is None or not isinstance(metric.record, Metric):
                 what = "no record" if metric is None else f"a {metric.record.kind}"
-                yield make(doc.path, mark, "KB202", f"results[{i}].metric", f"{result.metric!r} is {what}, not a metric")
+                yield make(
+                    doc.path,
+                    mark,
+                    "KB202",
+                    f"results[{i}].metric",
+                    f"{result.metric!r} is {what}, not a metric",
+                )
             elif result.metric not in dataset.record.metrics:
                 listed = ", ".join(dataset.record.metrics)
-                yield make(doc.path, mark, "KB208", f"results[{i}].metric", f"{result.dataset} lists {listed}, not {result.metric}")
+                yield make(
+                    doc.path,
+                    mark,
+                    "KB208",
+                    f"results[{i}].metric",
+                    f"{result.dataset} lists {listed}, not {result.metric}",
+                )
             elif result.unit != metric.record.unit:
                 yield make(
-                    doc.path, doc.mark(("results", i, "unit")), "KB108", f"results[{i}].unit",
+                    doc.path,
+                    doc.mark(("results", i, "unit")),
+                    "KB108",
+                    f"results[{i}].unit",
                     f"{result.metric} is measured in {metric.record.unit!r}, not {result.unit!r}",
                 )
     if isinstance(record, Dataset):
         for i, metric_id in enumerate(record.metrics):
             metric = by_id.get(metric_id)
             if metric is None or not isinstance(metric.record, Metric):
-                yield make(doc.path, doc.mark(("metrics", i)), "KB202", f"metrics[{i}]", f"{metric_id!r} is not a metric record")
+                yield make(
+                    doc.path,
+                    doc.mark(("metrics", i)),
+                    "KB202",
+                    f"metrics[{i}]",
+                    f"{metric_id!r} is not a metric record",
+                )
 
 
 def _topic_order(entries: list[Entry]) -> Iterable[Diagnostic]:
@@ -168,7 +238,13 @@ def _topic_order(entries: list[Entry]) -> Iterable[Diagnostic]:
         record = entry.record
         if isinstance(record, Topic):
             if record.order in taken:
-                yield make(entry.doc.path, entry.doc.mark(("order",)), "KB211", "order", f"order {record.order} is also {taken[record.order]}'s")
+                yield make(
+                    entry.doc.path,
+                    entry.doc.mark(("order",)),
+                    "KB211",
+                    "order",
+                    f"order {record.order} is also {taken[record.order]}'s",
+                )
             else:
                 taken[record.order] = record.id
 
@@ -201,8 +277,11 @@ def _cycles(by_id: dict[str, Entry]) -> Iterable[Diagnostic]:
                 entry = by_id[node]
                 index = next(k for k, e in enumerate(entry.record.lineage) if e.target == nxt)  # type: ignore[union-attr]
                 yield make(
-                    entry.doc.path, entry.doc.mark(("lineage", index, "target")), "KB204",
-                    f"lineage[{index}].target", "cycle " + " -> ".join(cycle),
+                    entry.doc.path,
+                    entry.doc.mark(("lineage", index, "target")),
+                    "KB204",
+                    f"lineage[{index}].target",
+                    "cycle " + " -> ".join(cycle),
                 )
             elif not state.get(nxt):
                 state[nxt] = 1

@@ -118,7 +118,9 @@ def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
     try:
         return _RESOLVER.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:
-        raise _Abort("KB003", _mark(event), f"cannot read scalar {value!r}: {exc}", _field_name(loc)) from None
+        raise _Abort(
+            "KB003", _mark(event), f"cannot read scalar {value!r}: {exc}", _field_name(loc)
+        ) from None
 
 
 def _compose(events: Any, doc: Document) -> Any:
@@ -200,7 +202,13 @@ def _compose(events: Any, doc: Document) -> Any:
                 if isinstance(value, str) and PLACEHOLDER.match(value):
                     short = value if len(value) <= 40 else value[:37] + "..."
                     doc.diagnostics.append(
-                        make(doc.path, _mark(event), "KB014", _field_name(loc), f"placeholder {short!r} is still there")
+                        make(
+                            doc.path,
+                            _mark(event),
+                            "KB014",
+                            _field_name(loc),
+                            f"placeholder {short!r} is still there",
+                        )
                     )
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
@@ -208,12 +216,18 @@ def _compose(events: Any, doc: Document) -> Any:
             continue
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             if event.tag and event.tag not in ("!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                raise _Abort("KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(child_loc()))
+                raise _Abort(
+                    "KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(child_loc())
+                )
             loc = child_loc()
             if loc and loc[-1] == "<key>":
-                raise _Abort("KB013", _mark(event), "a mapping key is a collection, not text", _field_name(loc[:-1]))
+                raise _Abort(
+                    "KB013", _mark(event), "a mapping key is a collection, not text", _field_name(loc[:-1])
+                )
             if len(stack) >= MAX_DEPTH:
-                raise _Abort("KB008", _mark(event), f"nesting deeper than {MAX_DEPTH} levels", _field_name(loc))
+                raise _Abort(
+                    "KB008", _mark(event), f"nesting deeper than {MAX_DEPTH} levels", _field_name(loc)
+                )
             nodes += 1
             doc.marks[loc] = _mark(event)
             container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
@@ -236,13 +250,17 @@ def parse_text(path: str, text: str) -> Document:
     """Parse one record's text; problems go into ``Document.diagnostics``."""
     doc = Document(path)
     if text.startswith("\ufeff"):
-        doc.diagnostics.append(make(path, (1, 1), "KB010", "", "the file starts with a UTF-8 byte-order mark"))
+        doc.diagnostics.append(
+            make(path, (1, 1), "KB010", "", "the file starts with a UTF-8 byte-order mark")
+        )
         return doc
     for lineno, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
             col = line.index("\t") + 1
-            doc.diagnostics.append(make(path, (lineno, col), "KB004", "", "tab character used for indentation"))
+            doc.diagnostics.append(
+                make(path, (lineno, col), "KB004", "", "tab character used for indentation")
+            )
             return doc
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         doc.diagnostics.append(make(path, (1, 1), "KB009", "", "the file is empty"))

@@ -38,9 +38,14 @@ def topics_in_order(engine: Engine) -> list[dict[str, Any]]:
     return sorted(record_rows(engine, ("topic",)), key=lambda r: (r["order"], r["id"]))
 
 
-def records_by_topic(engine: Engine, topic_id: str, kinds: tuple[str, ...] = WORK_KINDS) -> list[dict[str, Any]]:
+def records_by_topic(
+    engine: Engine, topic_id: str, kinds: tuple[str, ...] = WORK_KINDS
+) -> list[dict[str, Any]]:
     """Records tagged with a topic, oldest first (ties by id)."""
-    tagged = {r["record_id"] for r in _rows(engine, "SELECT record_id FROM record_topic WHERE topic_id = :t", t=topic_id)}
+    tagged = {
+        r["record_id"]
+        for r in _rows(engine, "SELECT record_id FROM record_topic WHERE topic_id = :t", t=topic_id)
+    }
     rows = [r for r in record_rows(engine, kinds) if r["id"] in tagged]
     return sorted(rows, key=lambda r: (r["year"] if r["year"] is not None else 9999, r["id"]))
 
@@ -48,7 +53,9 @@ def records_by_topic(engine: Engine, topic_id: str, kinds: tuple[str, ...] = WOR
 def topics_of(engine: Engine) -> dict[str, list[str]]:
     """Record id -> its topic ids, in the record's order."""
     out: dict[str, list[str]] = {}
-    for row in _rows(engine, "SELECT record_id, topic_id, position FROM record_topic ORDER BY record_id, position"):
+    for row in _rows(
+        engine, "SELECT record_id, topic_id, position FROM record_topic ORDER BY record_id, position"
+    ):
         out.setdefault(row["record_id"], []).append(row["topic_id"])
     return out
 
@@ -64,7 +71,9 @@ def records_by_year(engine: Engine, kinds: tuple[str, ...] = ("method",)) -> dic
 
 def papers(engine: Engine) -> dict[str, dict[str, Any]]:
     """Record id -> its paper with ``authors`` in order."""
-    out = {r["record_id"]: r | {"authors": []} for r in _rows(engine, "SELECT * FROM paper ORDER BY record_id")}
+    out = {
+        r["record_id"]: r | {"authors": []} for r in _rows(engine, "SELECT * FROM paper ORDER BY record_id")
+    }
     for row in _rows(
         engine,
         "SELECT pa.record_id, a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id "
@@ -74,7 +83,9 @@ def papers(engine: Engine) -> dict[str, dict[str, Any]]:
     return out
 
 
-def results(engine: Engine, *, dataset_id: str | None = None, record_id: str | None = None) -> list[dict[str, Any]]:
+def results(
+    engine: Engine, *, dataset_id: str | None = None, record_id: str | None = None
+) -> list[dict[str, Any]]:
     """Results with their record's name and year, sorted by dataset, protocol, metric, value (desc)."""
     rows = _rows(
         engine,
@@ -83,7 +94,17 @@ def results(engine: Engine, *, dataset_id: str | None = None, record_id: str | N
     )
     rows = [r for r in rows if (dataset_id is None or r["dataset_id"] == dataset_id)]
     rows = [r for r in rows if (record_id is None or r["record_id"] == record_id)]
-    return sorted(rows, key=lambda r: (r["dataset_id"], r["protocol"], r["metric_id"], -r["value"], r["record_id"], r["position"]))
+    return sorted(
+        rows,
+        key=lambda r: (
+            r["dataset_id"],
+            r["protocol"],
+            r["metric_id"],
+            -r["value"],
+            r["record_id"],
+            r["position"],
+        ),
+    )
 
 
 def results_by_protocol(engine: Engine, dataset_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -96,7 +117,10 @@ def results_by_protocol(engine: Engine, dataset_id: str) -> dict[str, list[dict[
 
 def lineage_edges(engine: Engine) -> list[dict[str, Any]]:
     """All lineage edges (child_id, parent_id, type, reason), sorted."""
-    return _rows(engine, "SELECT child_id, parent_id, type, reason, position FROM lineage_edge ORDER BY child_id, position")
+    return _rows(
+        engine,
+        "SELECT child_id, parent_id, type, reason, position FROM lineage_edge ORDER BY child_id, position",
+    )
 
 
 def lecture_claims(engine: Engine, verdicts: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -126,12 +150,24 @@ def losses(engine: Engine) -> dict[str, list[str]]:
     return out
 
 
-def field_candidates(engine: Engine, column: str, kinds: tuple[str, ...] = ("method",)) -> dict[str, list[str]]:
+def field_candidates(
+    engine: Engine, column: str, kinds: tuple[str, ...] = ("method",)
+) -> dict[str, list[str]]:
     """Distinct values of one record column -> the ids that have it (for distractors and uniqueness).
 
     ``column`` is one of the record table's text columns (architecture, backbone, family, year...).
     """
-    allowed = {"architecture", "backbone", "family", "year", "pretext_task", "training_data", "name", "full_name", "summary"}
+    allowed = {
+        "architecture",
+        "backbone",
+        "family",
+        "year",
+        "pretext_task",
+        "training_data",
+        "name",
+        "full_name",
+        "summary",
+    }
     if column not in allowed:
         raise ValueError(f"column: expected one of {sorted(allowed)}, got {column!r}")
     out: dict[str, list[str]] = {}

@@ -153,7 +153,9 @@ class Paper(Strict):
     authors: Annotated[list[ShortText], Field(min_length=1, max_length=MAX_LIST)]
     year: Year = Field(description="Year of the first public version (first arXiv version if any).")
     arxiv: ArxivId | None = Field(None, description="New-style arXiv id without version, e.g. '2111.06377'.")
-    venue: ShortText | None = Field(None, description="Where it was published, e.g. 'CVPR'; null if only a preprint.")
+    venue: ShortText | None = Field(
+        None, description="Where it was published, e.g. 'CVPR'; null if only a preprint."
+    )
     venue_year: Year | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$", max_length=500)] | None = None
     doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=200)] | None = None
@@ -255,7 +257,9 @@ class LineageEdge(Strict):
     reason: Text
 
 
-FieldSources = Annotated[dict[Annotated[str, StringConstraints(pattern=SNAKE_PATTERN)], Text], Field(max_length=50)]
+FieldSources = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=SNAKE_PATTERN)], Text], Field(max_length=50)
+]
 
 
 class RecordBase(Strict):
@@ -301,7 +305,9 @@ class Method(RecordBase):
     hyperparameters: Annotated[list[Hyperparameter], Field(max_length=MAX_LIST)] = []
     results: Annotated[list[Result], Field(max_length=MAX_LIST)] = []
     lineage: Annotated[list[LineageEdge], Field(max_length=MAX_LIST)] = []
-    losses: Annotated[list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)] = []
+    losses: Annotated[
+        list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)
+    ] = []
 
     @property
     def year(self) -> int:
@@ -317,7 +323,9 @@ class Concept(RecordBase):
     paper: Paper | None = Field(None, description="The key reference, if one paper stands for it.")
     modalities: Annotated[list[Modality], Field(max_length=4)] = []
     lineage: Annotated[list[LineageEdge], Field(max_length=MAX_LIST)] = []
-    losses: Annotated[list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)] = []
+    losses: Annotated[
+        list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)
+    ] = []
 
 
 class Topic(RecordBase):

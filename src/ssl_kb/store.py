@@ -173,12 +173,35 @@ class MetaRow(SQLModel, table=True):
 
 
 TABLES = [
-    RecordRow, PaperRow, AuthorRow, PaperAuthorRow, RecordTopicRow, ResultRow, LineageRow,
-    ClaimRow, HyperparameterRow, DatasetMetricRow, RecordLossRow, MetaRow,
+    RecordRow,
+    PaperRow,
+    AuthorRow,
+    PaperAuthorRow,
+    RecordTopicRow,
+    ResultRow,
+    LineageRow,
+    ClaimRow,
+    HyperparameterRow,
+    DatasetMetricRow,
+    RecordLossRow,
+    MetaRow,
 ]
 _RECORD_COLUMNS = (
-    "pretext_task", "architecture", "backbone", "training_data", "order", "heading", "size", "url",
-    "higher_is_better", "unit", "implementation", "modalities", "points", "tasks", "splits",
+    "pretext_task",
+    "architecture",
+    "backbone",
+    "training_data",
+    "order",
+    "heading",
+    "size",
+    "url",
+    "higher_is_better",
+    "unit",
+    "implementation",
+    "modalities",
+    "points",
+    "tasks",
+    "splits",
 )
 # One read-only view per kind, so that `SELECT name, year FROM method` works.
 VIEWS = {kind: f"CREATE VIEW {kind} AS SELECT * FROM record WHERE kind = '{kind}'" for kind in MODELS}
@@ -221,17 +244,27 @@ def engine_for(url: str, *, read_only: bool = False) -> Engine:
 # ---------------------------------------------------------------------------- records -> rows
 
 
-def rows_from_records(records: Iterable[AnyRecord], paths: dict[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
+def rows_from_records(
+    records: Iterable[AnyRecord], paths: dict[str, str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Explicit conversion from validated records to table rows (plain dicts per table)."""
     rows: dict[str, list[dict[str, Any]]] = {t.__table__.name: [] for t in TABLES}  # type: ignore[attr-defined]
     authors: dict[str, int] = {}
     for record in sorted(records, key=lambda r: r.id):
         data = record.model_dump(mode="json")
         row: dict[str, Any] = {
-            "id": record.id, "kind": record.kind, "name": record.name, "full_name": record.full_name,
-            "summary": record.summary, "family": data.get("family"), "year": record_year(record),
-            "path": (paths or {}).get(record.id), "aliases": data["aliases"], "notes": data["notes"],
-            "sources": data["sources"], "own_year": data.get("year"),
+            "id": record.id,
+            "kind": record.kind,
+            "name": record.name,
+            "full_name": record.full_name,
+            "summary": record.summary,
+            "family": data.get("family"),
+            "year": record_year(record),
+            "path": (paths or {}).get(record.id),
+            "aliases": data["aliases"],
+            "notes": data["notes"],
+            "sources": data["sources"],
+            "own_year": data.get("year"),
         }
         for column in _RECORD_COLUMNS:
             row[column] = data.get(column)
@@ -254,7 +287,13 @@ def rows_from_records(records: Iterable[AnyRecord], paths: dict[str, str] | None
             rows["result"].append({"record_id": record.id, "position": i, **result})
         for i, edge in enumerate(data.get("lineage", [])):
             rows["lineage_edge"].append(
-                {"child_id": record.id, "position": i, "parent_id": edge["target"], "type": edge["type"], "reason": edge["reason"]}
+                {
+                    "child_id": record.id,
+                    "position": i,
+                    "parent_id": edge["target"],
+                    "type": edge["type"],
+                    "reason": edge["reason"],
+                }
             )
         for i, hyper in enumerate(data.get("hyperparameters", [])):
             rows["hyperparameter"].append({"record_id": record.id, "position": i, **hyper})
@@ -263,7 +302,10 @@ def rows_from_records(records: Iterable[AnyRecord], paths: dict[str, str] | None
         for i, dotted in enumerate(data.get("losses", [])):
             rows["record_loss"].append({"record_id": record.id, "position": i, "dotted": dotted})
     rows["author"] = [{"id": i, "name": n} for n, i in sorted(authors.items(), key=lambda kv: kv[1])]
-    rows["store_meta"] = [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "records", "value": str(len(rows["record"]))}]
+    rows["store_meta"] = [
+        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+        {"key": "records", "value": str(len(rows["record"]))},
+    ]
     return rows
 
 
@@ -388,9 +430,14 @@ def records_from_store(engine: Engine, ids: Iterable[str] | None = None) -> dict
                 result["dataset"], result["metric"] = r["dataset_id"], r["metric_id"]
                 data["results"].append(result)
         if "lineage" in model.model_fields:
-            data["lineage"] = [{"target": e["parent_id"], "type": e["type"], "reason": e["reason"]} for e in edges.get(rid, [])]
+            data["lineage"] = [
+                {"target": e["parent_id"], "type": e["type"], "reason": e["reason"]}
+                for e in edges.get(rid, [])
+            ]
         if "hyperparameters" in model.model_fields:
-            data["hyperparameters"] = [_strip(h, "record_id", "position") | {"value": h["value"]} for h in hypers.get(rid, [])]
+            data["hyperparameters"] = [
+                _strip(h, "record_id", "position") | {"value": h["value"]} for h in hypers.get(rid, [])
+            ]
         if kind == "dataset":
             data["metrics"] = [m["metric_id"] for m in metrics.get(rid, [])]
         if "losses" in model.model_fields:

@@ -33,7 +33,13 @@ _TYPE_CODES = {
 
 def _value_error_code(message: str) -> str:
     text = message.lower()
-    if "arxiv" in text or "identifier" in text or "month" in text or "five-digit" in text or "four-digit" in text:
+    if (
+        "arxiv" in text
+        or "identifier" in text
+        or "month" in text
+        or "five-digit" in text
+        or "four-digit" in text
+    ):
         return "KB109"
     if "future" in text or "greater than" in text or "above" in text or "finite" in text:
         return "KB103"
@@ -96,7 +102,13 @@ def validate_document(doc: Document) -> tuple[AnyRecord | None, list[Diagnostic]
     if not isinstance(kind, str) or kind not in MODELS:
         allowed = ", ".join(MODELS)
         return None, [
-            make(doc.path, doc.mark(("kind",)), "KB107", "kind", f"unknown kind {kind!r}; expected one of {allowed}")
+            make(
+                doc.path,
+                doc.mark(("kind",)),
+                "KB107",
+                "kind",
+                f"unknown kind {kind!r}; expected one of {allowed}",
+            )
         ]
     model = MODELS[kind]
     try:

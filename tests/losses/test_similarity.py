@@ -34,7 +34,7 @@ def _loop_reference(q, k, s, positive, exclude, w_r, w_c):
     if w_c:
         for j in range(n):
             lse = torch.log(sum(torch.exp(logits[i][j]) for i in range(m) if keep[i][j]))
-            row = [i for i in range(m) if int(positive[i]) == j][0]
+            row = next(i for i in range(m) if int(positive[i]) == j)
             total = total + w_c * (lse - logits[row][j])
     return total
 

@@ -36,7 +36,9 @@ def real_facts() -> Facts:
 
 
 @pytest.mark.parametrize("which", ["fixture", "real"])
-def test_every_question_has_exactly_one_right_answer(which: str, fixture_facts: Facts, request: pytest.FixtureRequest) -> None:
+def test_every_question_has_exactly_one_right_answer(
+    which: str, fixture_facts: Facts, request: pytest.FixtureRequest
+) -> None:
     facts = fixture_facts if which == "fixture" else request.getfixturevalue("real_facts")
     questions = generate(facts)
     assert questions
@@ -108,7 +110,9 @@ def test_ids_are_stable_across_edits_elsewhere(tmp_path: Path) -> None:
     # only questions built on SimCLR's result changed id; questions about MAE kept theirs
     assert changed, "editing a result must change that result question's id"
     assert all(
-        q.provenance[0].record == "simclr" for q in list(before.values()) + list(after.values()) if q.id in changed
+        q.provenance[0].record == "simclr"
+        for q in list(before.values()) + list(after.values())
+        if q.id in changed
     ), changed
     mae_ids = {i for i, q in before.items() if q.provenance[0].record == "mae"}
     assert mae_ids <= set(after)

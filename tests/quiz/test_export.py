@@ -32,7 +32,11 @@ def questions() -> list[Question]:
 def test_json_round_trips(questions: list[Question]) -> None:
     data = json.loads(to_json(questions, "t"))
     assert [Question.from_dict(q) for q in data["questions"]] == questions
-    assert all({"id", "kind", "prompt", "options", "answer", "explanation", "topics", "difficulty", "provenance"} <= set(q) for q in data["questions"])
+    assert all(
+        {"id", "kind", "prompt", "options", "answer", "explanation", "topics", "difficulty", "provenance"}
+        <= set(q)
+        for q in data["questions"]
+    )
 
 
 def test_markdown_has_an_answer_key(questions: list[Question]) -> None:
@@ -49,7 +53,9 @@ def test_gift_marks_one_right_answer_and_escapes(questions: list[Question]) -> N
     blocks = [b for b in text.split("\n\n") if b.startswith("::")]
     assert len(blocks) == len(questions) + 1
     for block in blocks:
-        options = [line for line in block.splitlines() if line.startswith("\t") and not line.startswith("\t####")]
+        options = [
+            line for line in block.splitlines() if line.startswith("\t") and not line.startswith("\t####")
+        ]
         assert sum(line.startswith("\t=") for line in options) == 1
         assert "\t####" in block  # general feedback carries the explanation
     assert "a \\{b\\} \\= c \\~ d \\# e\\: f" in text

@@ -26,10 +26,15 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-KbOption = Annotated[Path | None, typer.Option("--kb", help="The knowledge base folder [default: ./kb or $SSL_KB_ROOT].")]
+KbOption = Annotated[
+    Path | None, typer.Option("--kb", help="The knowledge base folder [default: ./kb or $SSL_KB_ROOT].")
+]
 UrlOption = Annotated[
     str | None,
-    typer.Option("--url", help="SQLAlchemy URL of a store to read [default: build from kb/ in memory; or $SSL_KB_DB_URL]."),
+    typer.Option(
+        "--url",
+        help="SQLAlchemy URL of a store to read [default: build from kb/ in memory; or $SSL_KB_DB_URL].",
+    ),
 ]
 
 

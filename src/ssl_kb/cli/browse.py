@@ -27,9 +27,14 @@ from . import (
 
 @app.command()
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Only report problems in these files (checked against the whole KB).")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Only report problems in these files (checked against the whole KB)."),
+    ] = None,
     kb: KbOption = None,
-    fmt: Annotated[CheckFormat, typer.Option("--format", help="text, json, or github annotations.")] = CheckFormat.text,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", help="text, json, or github annotations.")
+    ] = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Validate every record in kb/ and report all problems at once."""
@@ -52,14 +57,18 @@ def check(
     n_warn = len(result.diagnostics) - n_err
     if failed(result.diagnostics, strict=strict):
         if fmt is CheckFormat.text:
-            err(f"{n_err} error(s), {n_warn} warning(s) in {len({d.path for d in result.diagnostics})} file(s)")
+            err(
+                f"{n_err} error(s), {n_warn} warning(s) in {len({d.path for d in result.diagnostics})} file(s)"
+            )
         raise typer.Exit(1)
     if fmt is CheckFormat.text:
         err(f"ok: {len(result.entries)} records" + (f", {n_warn} warning(s)" if n_warn else ""))
 
 
 @app.command()
-def schema(out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None) -> None:
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
     """Print the JSON Schema of a record, for editors (yaml-language-server)."""
     from ..output import write_text
     from ..schema import json_schema
@@ -78,9 +87,17 @@ def codes(fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text
     from ..diagnostics import CODES
 
     if fmt is ListFormat.json:
-        print_json([{"code": c.code, "title": c.title, "hint": c.hint, "severity": c.severity.value} for c in CODES.values()])
+        print_json(
+            [
+                {"code": c.code, "title": c.title, "hint": c.hint, "severity": c.severity.value}
+                for c in CODES.values()
+            ]
+        )
         return
-    table(["code", "severity", "problem", "fix"], [[c.code, c.severity.value, c.title, c.hint] for c in CODES.values()])
+    table(
+        ["code", "severity", "problem", "fix"],
+        [[c.code, c.severity.value, c.title, c.hint] for c in CODES.values()],
+    )
 
 
 # ---------------------------------------------------------------------------- browse
@@ -89,7 +106,9 @@ def codes(fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text
 @app.command("list")
 def list_(
     topic: Annotated[str | None, typer.Option("--topic", help="Only records of this topic.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="method, concept, topic, dataset or metric.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="method, concept, topic, dataset or metric.")
+    ] = None,
     kb: KbOption = None,
     url: UrlOption = None,
     fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text,
@@ -150,9 +169,14 @@ def show(
 
 @app.command()
 def graph(
-    record_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Centre of the picture; the whole lineage without it.")] = None,
+    record_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="Centre of the picture; the whole lineage without it."),
+    ] = None,
     depth: Annotated[int, typer.Option("--depth", min=1, max=20)] = 1,
-    reduce: Annotated[bool, typer.Option("--reduce", help="Transitive reduction (readable overviews).")] = False,
+    reduce: Annotated[
+        bool, typer.Option("--reduce", help="Transitive reduction (readable overviews).")
+    ] = False,
     kb: KbOption = None,
     url: UrlOption = None,
     fmt: Annotated[GraphFormat, typer.Option("--format")] = GraphFormat.text,
@@ -217,7 +241,12 @@ def timeline(
     with user_errors():
         years = queries.records_by_year(get_project(kb).open_store(url), kinds)
     if fmt is ListFormat.json:
-        print_json({str(y): [{"id": r["id"], "name": r["name"], "family": r["family"]} for r in rows] for y, rows in years.items()})
+        print_json(
+            {
+                str(y): [{"id": r["id"], "name": r["name"], "family": r["family"]} for r in rows]
+                for y, rows in years.items()
+            }
+        )
         return
     for year, rows in years.items():
         typer.echo(f"{year}  " + ", ".join(r["name"] for r in rows))
@@ -228,7 +257,12 @@ def timeline(
 
 @app.command()
 def db(
-    url: Annotated[str | None, typer.Option("--url", help="SQLAlchemy URL [default: $SSL_KB_DB_URL or sqlite:///build/ssl-kb.sqlite].")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", help="SQLAlchemy URL [default: $SSL_KB_DB_URL or sqlite:///build/ssl-kb.sqlite]."
+        ),
+    ] = None,
     kb: KbOption = None,
 ) -> None:
     """Write the store (embedded SQLite by default, or any SQLAlchemy URL) from kb/, atomically."""

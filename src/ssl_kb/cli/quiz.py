@@ -32,7 +32,9 @@ def _page(question: Question) -> str:
     return f"`ssl-kb show {target}` (site: {target}/)"
 
 
-def _run(questions: list[Question], history: Any, interactive: bool) -> tuple[int, list[tuple[Question, int]]]:
+def _run(
+    questions: list[Question], history: Any, interactive: bool
+) -> tuple[int, list[tuple[Question, int]]]:
     """Ask each question; returns the score and the mistakes. Each answer is saved at once."""
     from rich.console import Console
     from rich.markup import escape
@@ -42,7 +44,9 @@ def _run(questions: list[Question], history: Any, interactive: bool) -> tuple[in
     mistakes: list[tuple[Question, int]] = []
     letters = "abcdefghij"
     for n, q in enumerate(questions, 1):
-        console.print(f"\n[bold]Question {n}/{len(questions)}[/bold] [dim]({q.kind}, difficulty {q.difficulty:.2f})[/dim]")
+        console.print(
+            f"\n[bold]Question {n}/{len(questions)}[/bold] [dim]({q.kind}, difficulty {q.difficulty:.2f})[/dim]"
+        )
         console.print(escape(q.prompt))
         for i, option in enumerate(q.options):
             console.print(f"  [cyan]{letters[i]}[/cyan]) {escape(option)}")
@@ -57,7 +61,9 @@ def _run(questions: list[Question], history: Any, interactive: bool) -> tuple[in
                 return score, mistakes
             choice = parse_answer(line, len(q.options))
             if choice is None:
-                console.print(f"[yellow]'{escape(line.strip())}' is not an option; type a letter or a number[/yellow]")
+                console.print(
+                    f"[yellow]'{escape(line.strip())}' is not an option; type a letter or a number[/yellow]"
+                )
         correct = choice == q.answer
         history.record(q.id, correct, q.options[choice])
         if correct:
@@ -65,25 +71,48 @@ def _run(questions: list[Question], history: Any, interactive: bool) -> tuple[in
             console.print("[green]Right.[/green] " + escape(q.explanation))
         else:
             mistakes.append((q, choice))
-            console.print(f"[red]Not quite:[/red] the answer is {letters[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}")
+            console.print(
+                f"[red]Not quite:[/red] the answer is {letters[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}"
+            )
         console.print(f"[dim]read more: {escape(_page(q))}[/dim]")
     return score, mistakes
 
 
 @app.command()
 def quiz(
-    topic: Annotated[str | None, typer.Option("--topic", help="A topic id, e.g. joint-embeddings (all topics without it).")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="A topic id, e.g. joint-embeddings (all topics without it).")
+    ] = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Number of questions.")] = 10,
-    seed: Annotated[int | None, typer.Option("--seed", help="Same KB and seed give the same quiz [default: random; 0 for exports].")] = None,
-    kinds: Annotated[str | None, typer.Option("--kinds", help="Comma-separated question kinds (see --list-kinds).")] = None,
-    review: Annotated[bool, typer.Option("--review", help="Spaced repetition: missed and due questions first.")] = False,
-    fmt: Annotated[str | None, typer.Option("--format", help="Export instead of asking: json, md, gift, qti or anki.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Export file (required for qti and anki).")] = None,
-    all_questions: Annotated[bool, typer.Option("--all", help="Export every question of the topic instead of --n.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Fail if the committed quizzes/ bank is stale.")] = False,
-    write_bank: Annotated[bool, typer.Option("--write-bank", help="Regenerate the committed quizzes/ bank.")] = False,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Same KB and seed give the same quiz [default: random; 0 for exports]."),
+    ] = None,
+    kinds: Annotated[
+        str | None, typer.Option("--kinds", help="Comma-separated question kinds (see --list-kinds).")
+    ] = None,
+    review: Annotated[
+        bool, typer.Option("--review", help="Spaced repetition: missed and due questions first.")
+    ] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Export instead of asking: json, md, gift, qti or anki.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Export file (required for qti and anki).")
+    ] = None,
+    all_questions: Annotated[
+        bool, typer.Option("--all", help="Export every question of the topic instead of --n.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the committed quizzes/ bank is stale.")
+    ] = False,
+    write_bank: Annotated[
+        bool, typer.Option("--write-bank", help="Regenerate the committed quizzes/ bank.")
+    ] = False,
     list_kinds: Annotated[bool, typer.Option("--list-kinds", help="List the question kinds.")] = False,
-    history_path: Annotated[Path | None, typer.Option("--history", help="Answer history file [default: user data dir].")] = None,
+    history_path: Annotated[
+        Path | None, typer.Option("--history", help="Answer history file [default: user data dir].")
+    ] = None,
     kb: KbOption = None,
     url: UrlOption = None,
 ) -> None:
@@ -119,7 +148,9 @@ def quiz(
                 problems = stale(files, project.quiz_dir)
                 if problems:
                     err("\n".join(problems))
-                    fail(f"quizzes/ is stale ({len(problems)} file(s)); run `ssl-kb build` or `ssl-kb quiz --write-bank`")
+                    fail(
+                        f"quizzes/ is stale ({len(problems)} file(s)); run `ssl-kb build` or `ssl-kb quiz --write-bank`"
+                    )
                 err(f"ok: quizzes/ is up to date ({len(files)} files)")
                 return
             from ..output import replace_tree
@@ -171,8 +202,13 @@ def quiz(
             err("\ninterrupted: the answers given so far are saved")
             raise typer.Exit(130) from None
     answered = score + len(mistakes)
-    typer.echo(f"\nScore: {score}/{answered}" + (f" (stopped after {answered} of {len(questions)})" if answered < len(questions) else ""))
+    typer.echo(
+        f"\nScore: {score}/{answered}"
+        + (f" (stopped after {answered} of {len(questions)})" if answered < len(questions) else "")
+    )
     if mistakes:
         typer.echo("Review your mistakes:")
         for q, choice in mistakes:
-            typer.echo(f"- {q.prompt}\n  you chose: {q.options[choice]}; answer: {q.answer_text}\n  {q.explanation}")
+            typer.echo(
+                f"- {q.prompt}\n  you chose: {q.options[choice]}; answer: {q.answer_text}\n  {q.explanation}"
+            )

@@ -19,9 +19,9 @@ needs :math:`p` to be a bijection: CLIP's diagonal). Backward: with
 
 Two paths, same values and gradients:
 
-- dense (``chunk_size=None``): one :math:`M \times N` matrix, turned into :math:`G` in place and kept for
-  backward (two matrix products there); the fewest passes over memory, which is what decides speed on
-  a CPU;
+- dense (``chunk_size=None``): one :math:`M \times N` matrix, turned in place into the softmax part of
+  :math:`G` and kept for backward (two matrix products there); few passes over memory and no
+  recomputation;
 - chunked (``chunk_size=c``): blocks of :math:`c \times c`; an online log-sum-exp (running max and
   running sum, as in FlashAttention, arXiv 2205.14135, Algorithm 1) in forward, and the blocks of
   :math:`G` recomputed in backward, so that no more than a :math:`c \times c` block and its scratch copy

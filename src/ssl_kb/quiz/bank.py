@@ -42,6 +42,7 @@ def verify(facts: Facts, question: Question) -> list[str]:
 
 def generate(facts: Facts, kinds: Iterable[str] | None = None, seed: int = BANK_SEED) -> list[Question]:
     """All verified questions of the given kinds, sorted by id."""
+
     def rng(key: str) -> random.Random:
         return random.Random(f"{seed}|{key}")
 
@@ -58,13 +59,17 @@ def generate(facts: Facts, kinds: Iterable[str] | None = None, seed: int = BANK_
     return list(facts.cache[key])
 
 
-def topic_bank(engine: Engine, graph: nx.DiGraph | None, topic_id: str, *, facts: Facts | None = None) -> list[Question]:
+def topic_bank(
+    engine: Engine, graph: nx.DiGraph | None, topic_id: str, *, facts: Facts | None = None
+) -> list[Question]:
     """Every verified question about one topic, sorted by id."""
     facts = facts or Facts.from_store(engine, graph)
     return [q for q in generate(facts) if topic_id in q.topics]
 
 
-def draw(questions: list[Question], n: int | None, seed: int, kinds: Iterable[str] | None = None) -> list[Question]:
+def draw(
+    questions: list[Question], n: int | None, seed: int, kinds: Iterable[str] | None = None
+) -> list[Question]:
     """A quiz of ``n`` questions, spread over kinds and records, deterministic for a seed."""
     pool = [q for q in questions if kinds is None or q.kind in set(kinds)]
     rng = random.Random(seed)
@@ -100,9 +105,24 @@ def bank_files(engine: Engine, graph: nx.DiGraph | None = None) -> dict[str, str
     index = []
     for topic in facts.topic_order:
         items = [q.to_dict() for q in questions if topic in q.topics]
-        data = {"_comment": HEADER, "source": f"kb/topics/{topic}.yaml and the records it lists", "topic": topic,
-                "title": facts.records[topic]["name"], "questions": items}
+        data = {
+            "_comment": HEADER,
+            "source": f"kb/topics/{topic}.yaml and the records it lists",
+            "topic": topic,
+            "title": facts.records[topic]["name"],
+            "questions": items,
+        }
         files[f"{topic}.json"] = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        index.append({"topic": topic, "title": facts.records[topic]["name"], "questions": len(items), "file": f"{topic}.json"})
-    files["index.json"] = json.dumps({"_comment": HEADER, "topics": index, "total": len(questions)}, indent=2, sort_keys=True) + "\n"
+        index.append(
+            {
+                "topic": topic,
+                "title": facts.records[topic]["name"],
+                "questions": len(items),
+                "file": f"{topic}.json",
+            }
+        )
+    files["index.json"] = (
+        json.dumps({"_comment": HEADER, "topics": index, "total": len(questions)}, indent=2, sort_keys=True)
+        + "\n"
+    )
     return files

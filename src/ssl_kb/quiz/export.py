@@ -41,7 +41,9 @@ def to_markdown(questions: list[Question], title: str) -> bytes:
         lines.append("")
     lines += ["---", "", "## Answer key", ""]
     for n, q in enumerate(questions, 1):
-        lines.append(f"{n}. **({LETTERS[q.answer]})** {_md(q.answer_text)}: {_md(q.explanation)} (question `{q.id}`)")
+        lines.append(
+            f"{n}. **({LETTERS[q.answer]})** {_md(q.answer_text)}: {_md(q.explanation)} (question `{q.id}`)"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -91,12 +93,12 @@ def qti_assessment(questions: list[Question], title: str) -> str:
             "          <qtimetadatafield><fieldlabel>points_possible</fieldlabel><fieldentry>1.0</fieldentry></qtimetadatafield>",
             "        </qtimetadata></itemmetadata>",
             "        <presentation>",
-            f"          <material><mattext texttype=\"text/plain\">{xml_escape(q.prompt)}</mattext></material>",
-            "          <response_lid ident=\"response1\" rcardinality=\"Single\"><render_choice>",
+            f'          <material><mattext texttype="text/plain">{xml_escape(q.prompt)}</mattext></material>',
+            '          <response_lid ident="response1" rcardinality="Single"><render_choice>',
         ]
         for ident, option in zip(ids, q.options, strict=True):
             out.append(
-                f"            <response_label ident={quoteattr(ident)}><material><mattext texttype=\"text/plain\">"
+                f'            <response_label ident={quoteattr(ident)}><material><mattext texttype="text/plain">'
                 f"{xml_escape(option)}</mattext></material></response_label>"
             )
         out += [
@@ -106,10 +108,10 @@ def qti_assessment(questions: list[Question], title: str) -> str:
             '          <outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>',
             '          <respcondition continue="Yes"><conditionvar><other/></conditionvar>'
             '<displayfeedback feedbacktype="Response" linkrefid="general_fb"/></respcondition>',
-            f"          <respcondition continue=\"No\"><conditionvar><varequal respident=\"response1\">{ids[q.answer]}</varequal>"
+            f'          <respcondition continue="No"><conditionvar><varequal respident="response1">{ids[q.answer]}</varequal>'
             '</conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>',
             "        </resprocessing>",
-            f"        <itemfeedback ident=\"general_fb\"><flow_mat><material><mattext texttype=\"text/plain\">"
+            f'        <itemfeedback ident="general_fb"><flow_mat><material><mattext texttype="text/plain">'
             f"{xml_escape(q.explanation)}</mattext></material></flow_mat></itemfeedback>",
             "      </item>",
         ]
@@ -119,17 +121,19 @@ def qti_assessment(questions: list[Question], title: str) -> str:
 
 def qti_manifest(title: str) -> str:
     ident = _ident(title)
-    return "\n".join([
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<manifest identifier="{ident}-manifest" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">',
-        "  <metadata><schema>IMS Content</schema><schemaversion>1.1.3</schemaversion></metadata>",
-        "  <organizations/>",
-        "  <resources>",
-        f'    <resource identifier="{ident}" type="imsqti_xmlv1p2"><file href="{ident}/{ident}.xml"/></resource>',
-        "  </resources>",
-        "</manifest>",
-        "",
-    ])
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<manifest identifier="{ident}-manifest" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">',
+            "  <metadata><schema>IMS Content</schema><schemaversion>1.1.3</schemaversion></metadata>",
+            "  <organizations/>",
+            "  <resources>",
+            f'    <resource identifier="{ident}" type="imsqti_xmlv1p2"><file href="{ident}/{ident}.xml"/></resource>',
+            "  </resources>",
+            "</manifest>",
+            "",
+        ]
+    )
 
 
 def to_qti(questions: list[Question], title: str) -> bytes:
@@ -137,7 +141,10 @@ def to_qti(questions: list[Question], title: str) -> bytes:
     ident = _ident(title)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in (("imsmanifest.xml", qti_manifest(title)), (f"{ident}/{ident}.xml", qti_assessment(questions, title))):
+        for name, text in (
+            ("imsmanifest.xml", qti_manifest(title)),
+            (f"{ident}/{ident}.xml", qti_assessment(questions, title)),
+        ):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed time: deterministic bytes
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text)
@@ -166,12 +173,20 @@ def to_anki(questions: list[Question], title: str) -> bytes:
     model = genanki.Model(
         ANKI_MODEL_ID,
         "ssl-kb multiple choice",
-        fields=[{"name": "Id"}, {"name": "Question"}, {"name": "Options"}, {"name": "Answer"}, {"name": "Explanation"}],
-        templates=[{
-            "name": "Card 1",
-            "qfmt": "{{Question}}<br><br>{{Options}}",
-            "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><br><br>{{Explanation}}",
-        }],
+        fields=[
+            {"name": "Id"},
+            {"name": "Question"},
+            {"name": "Options"},
+            {"name": "Answer"},
+            {"name": "Explanation"},
+        ],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "{{Question}}<br><br>{{Options}}",
+                "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><br><br>{{Explanation}}",
+            }
+        ],
         sort_field_index=1,
     )
     deck_id = ANKI_DECK_BASE + int(hashlib.sha256(title.encode()).hexdigest()[:6], 16)
@@ -179,10 +194,14 @@ def to_anki(questions: list[Question], title: str) -> bytes:
     for q in questions:
         options = "<br>".join(f"({LETTERS[i]}) {escape(o)}" for i, o in enumerate(q.options))
         answer = f"({LETTERS[q.answer]}) {escape(q.answer_text)}"
-        deck.add_note(genanki.Note(
-            model=model, fields=[q.id, escape(q.prompt), options, answer, escape(q.explanation)],
-            guid=anki_guid(q), tags=[f"ssl-kb::{t}" for t in q.topics] + [f"kind::{q.kind}"],
-        ))
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=[q.id, escape(q.prompt), options, answer, escape(q.explanation)],
+                guid=anki_guid(q),
+                tags=[f"ssl-kb::{t}" for t in q.topics] + [f"kind::{q.kind}"],
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "deck.apkg")
         genanki.Package(deck).write_to_file(path, timestamp=0)
@@ -191,5 +210,9 @@ def to_anki(questions: list[Question], title: str) -> bytes:
 
 
 WRITERS: dict[str, Callable[[list[Question], str], bytes]] = {
-    "json": to_json, "md": to_markdown, "gift": to_gift, "qti": to_qti, "anki": to_anki,
+    "json": to_json,
+    "md": to_markdown,
+    "gift": to_gift,
+    "qti": to_qti,
+    "anki": to_anki,
 }

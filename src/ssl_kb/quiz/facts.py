@@ -49,7 +49,11 @@ class Facts:
 
     def work_ids(self, kinds: tuple[str, ...] = ("method",)) -> list[str]:
         """Ids of records of these kinds whose display name is unique (usable as an option)."""
-        return sorted(rid for rid, r in self.records.items() if r["kind"] in kinds and self.by_name.get(r["name"]) == rid)
+        return sorted(
+            rid
+            for rid, r in self.records.items()
+            if r["kind"] in kinds and self.by_name.get(r["name"]) == rid
+        )
 
     def name(self, rid: str) -> str:
         return str(self.records[rid]["name"])

@@ -70,7 +70,8 @@ class History:
 
     def card(self, question_id: str) -> Card | None:
         row = self._db.execute(
-            "SELECT question_id, box, last_seen, right, wrong, last_correct FROM card WHERE question_id = ?", (question_id,)
+            "SELECT question_id, box, last_seen, right, wrong, last_correct FROM card WHERE question_id = ?",
+            (question_id,),
         ).fetchone()
         return Card(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
 
@@ -84,9 +85,12 @@ class History:
             box = min(old.box + 1, 5) if correct else 1
             right, wrong = old.right + int(correct), old.wrong + int(not correct)
         with self._db:
-            self._db.execute("INSERT INTO answer VALUES (?, ?, ?, ?)", (question_id, now, int(correct), chosen))
             self._db.execute(
-                "INSERT OR REPLACE INTO card VALUES (?, ?, ?, ?, ?, ?)", (question_id, box, now, right, wrong, int(correct))
+                "INSERT INTO answer VALUES (?, ?, ?, ?)", (question_id, now, int(correct), chosen)
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO card VALUES (?, ?, ?, ?, ?, ?)",
+                (question_id, box, now, right, wrong, int(correct)),
             )
         return Card(question_id, box, now, right, wrong, correct)
 

@@ -29,8 +29,18 @@ class Kind:
 
 
 def _make(
-    kind: str, basis: dict[str, Any], prompt: str, answer: str, distractors: list[str], rng: Rng,
-    *, explanation: str, topics: list[str], difficulty: float, provenance: list[Source], links: list[str],
+    kind: str,
+    basis: dict[str, Any],
+    prompt: str,
+    answer: str,
+    distractors: list[str],
+    rng: Rng,
+    *,
+    explanation: str,
+    topics: list[str],
+    difficulty: float,
+    provenance: list[Source],
+    links: list[str],
     keep_order: bool = False,
 ) -> Question | None:
     """Assemble a question: shuffle the options deterministically, refuse duplicates."""
@@ -41,9 +51,17 @@ def _make(
     if not keep_order:
         rng(qid).shuffle(options)
     return Question(
-        id=qid, kind=kind, prompt=prompt, options=tuple(options), answer=options.index(answer),
-        explanation=explanation, topics=tuple(sorted(set(topics))), difficulty=round(min(max(difficulty, 0.05), 0.95), 2),
-        provenance=tuple(provenance), links=tuple(dict.fromkeys(links)), basis=basis,
+        id=qid,
+        kind=kind,
+        prompt=prompt,
+        options=tuple(options),
+        answer=options.index(answer),
+        explanation=explanation,
+        topics=tuple(sorted(set(topics))),
+        difficulty=round(min(max(difficulty, 0.05), 0.95), 2),
+        provenance=tuple(provenance),
+        links=tuple(dict.fromkeys(links)),
+        basis=basis,
     )
 
 
@@ -92,10 +110,17 @@ def _gen_year(facts: Facts, rng: Rng) -> Iterator[Question]:
         r.shuffle(offsets)
         distractors = [str(year + o) for o in sorted(offsets[:3])]
         q = _make(
-            "year", basis, f"In which year was {facts.name(rid)} ({_title(facts, rid)}) first published?",
-            str(year), distractors, rng,
+            "year",
+            basis,
+            f"In which year was {facts.name(rid)} ({_title(facts, rid)}) first published?",
+            str(year),
+            distractors,
+            rng,
             explanation=f"{facts.name(rid)} was first published in {year} (first arXiv version or publication).",
-            topics=facts.topics(rid), difficulty=0.55, provenance=[Source(rid, "paper.year")], links=[rid],
+            topics=facts.topics(rid),
+            difficulty=0.55,
+            provenance=[Source(rid, "paper.year")],
+            links=[rid],
         )
         if q:
             yield q
@@ -124,11 +149,19 @@ def _gen_which_year(facts: Facts, rng: Rng) -> Iterator[Question]:
         basis = {"record": rid, "year": year}
         gap = min(abs((facts.year(p) or 0) - year) for p in chosen)
         q = _make(
-            "which-year", basis, f"Which of these was first published in {year}?",
-            facts.name(rid), [facts.name(p) for p in chosen], rng,
-            explanation=f"{facts.name(rid)}: {year}; " + ", ".join(f"{facts.name(p)}: {facts.year(p)}" for p in sorted(chosen)) + ".",
-            topics=facts.topics(rid), difficulty=0.7 - 0.1 * min(gap, 3),
-            provenance=[Source(rid, "paper.year"), *(Source(p, "paper.year") for p in sorted(chosen))], links=[rid, *chosen],
+            "which-year",
+            basis,
+            f"Which of these was first published in {year}?",
+            facts.name(rid),
+            [facts.name(p) for p in chosen],
+            rng,
+            explanation=f"{facts.name(rid)}: {year}; "
+            + ", ".join(f"{facts.name(p)}: {facts.year(p)}" for p in sorted(chosen))
+            + ".",
+            topics=facts.topics(rid),
+            difficulty=0.7 - 0.1 * min(gap, 3),
+            provenance=[Source(rid, "paper.year"), *(Source(p, "paper.year") for p in sorted(chosen))],
+            links=[rid, *chosen],
         )
         if q:
             yield q
@@ -153,10 +186,22 @@ def _gen_chronology(facts: Facts, rng: Rng) -> Iterator[Question]:
             continue
         basis = {"record": rid, "year": year, "later": sorted(chosen)}
         q = _make(
-            "chronology", basis, "Which of these was published first?", facts.name(rid), [facts.name(p) for p in chosen], rng,
-            explanation="In order: " + ", ".join(f"{facts.name(p)} ({facts.year(p)})" for p in sorted([rid, *chosen], key=lambda p: (facts.year(p), p))) + ".",
-            topics=facts.topics(rid), difficulty=0.6,
-            provenance=[Source(p, "paper.year") for p in [rid, *sorted(chosen)]], links=[rid, *chosen],
+            "chronology",
+            basis,
+            "Which of these was published first?",
+            facts.name(rid),
+            [facts.name(p) for p in chosen],
+            rng,
+            explanation="In order: "
+            + ", ".join(
+                f"{facts.name(p)} ({facts.year(p)})"
+                for p in sorted([rid, *chosen], key=lambda p: (facts.year(p), p))
+            )
+            + ".",
+            topics=facts.topics(rid),
+            difficulty=0.6,
+            provenance=[Source(p, "paper.year") for p in [rid, *sorted(chosen)]],
+            links=[rid, *chosen],
         )
         if q:
             yield q
@@ -178,11 +223,16 @@ def _gen_authors(facts: Facts, rng: Rng) -> Iterator[Question]:
     for rid in ids:
         authors = facts.papers[rid]["authors"]
         r = rng(f"authors|{rid}")
-        firsts = sorted({facts.papers[p]["authors"][0] for p in _pick(facts, rid, [p for p in ids if p != rid], 12, r)} - set(authors))
+        firsts = sorted(
+            {facts.papers[p]["authors"][0] for p in _pick(facts, rid, [p for p in ids if p != rid], 12, r)}
+            - set(authors)
+        )
         if len(firsts) >= N_OPTIONS - 1:
             pool = firsts
         else:
-            everyone = facts.cache.setdefault("all-authors", sorted({a for p in ids for a in facts.papers[p]["authors"]}))
+            everyone = facts.cache.setdefault(
+                "all-authors", sorted({a for p in ids for a in facts.papers[p]["authors"]})
+            )
             pool = [a for a in everyone if a not in authors]
         r.shuffle(pool)
         if len(pool) < N_OPTIONS - 1:
@@ -190,9 +240,17 @@ def _gen_authors(facts: Facts, rng: Rng) -> Iterator[Question]:
         answer = authors[0]
         basis = {"record": rid, "author": answer}
         q = _make(
-            "authors", basis, f"Who is an author of {_title(facts, rid)} ({facts.name(rid)})?", answer, pool[: N_OPTIONS - 1], rng,
+            "authors",
+            basis,
+            f"Who is an author of {_title(facts, rid)} ({facts.name(rid)})?",
+            answer,
+            pool[: N_OPTIONS - 1],
+            rng,
             explanation=f"{facts.name(rid)} is by {', '.join(authors)}.",
-            topics=facts.topics(rid), difficulty=0.65, provenance=[Source(rid, "paper.authors")], links=[rid],
+            topics=facts.topics(rid),
+            difficulty=0.65,
+            provenance=[Source(rid, "paper.authors")],
+            links=[rid],
         )
         if q:
             yield q
@@ -215,10 +273,19 @@ def _gen_architecture(facts: Facts, rng: Rng) -> Iterator[Question]:
             continue
         basis = {"record": rid, "architecture": answer}
         q = _make(
-            "architecture", basis, f"Which architecture does {facts.name(rid)} use?", answer,
-            [facts.records[p]["architecture"] for p in chosen], rng,
-            explanation=f"{facts.name(rid)}: {answer}. The other options describe " + ", ".join(facts.name(p) for p in sorted(chosen)) + ".",
-            topics=facts.topics(rid), difficulty=0.5, provenance=[Source(rid, "architecture")], links=[rid, *chosen],
+            "architecture",
+            basis,
+            f"Which architecture does {facts.name(rid)} use?",
+            answer,
+            [facts.records[p]["architecture"] for p in chosen],
+            rng,
+            explanation=f"{facts.name(rid)}: {answer}. The other options describe "
+            + ", ".join(facts.name(p) for p in sorted(chosen))
+            + ".",
+            topics=facts.topics(rid),
+            difficulty=0.5,
+            provenance=[Source(rid, "architecture")],
+            links=[rid, *chosen],
         )
         if q:
             yield q
@@ -242,11 +309,20 @@ def _gen_modality(facts: Facts, rng: Rng) -> Iterator[Question]:
                 continue
             basis = {"record": rid, "modality": modality}
             q = _make(
-                "modality", basis, f"Which of these methods takes {modality} as input?", facts.name(rid),
-                [facts.name(p) for p in chosen], rng,
+                "modality",
+                basis,
+                f"Which of these methods takes {modality} as input?",
+                facts.name(rid),
+                [facts.name(p) for p in chosen],
+                rng,
                 explanation=f"{facts.name(rid)} works with {', '.join(sorted(mods))}; "
-                + "; ".join(f"{facts.name(p)}: {', '.join(facts.records[p]['modalities'])}" for p in sorted(chosen)) + ".",
-                topics=facts.topics(rid), difficulty=0.35, provenance=[Source(p, "modalities") for p in [rid, *sorted(chosen)]],
+                + "; ".join(
+                    f"{facts.name(p)}: {', '.join(facts.records[p]['modalities'])}" for p in sorted(chosen)
+                )
+                + ".",
+                topics=facts.topics(rid),
+                difficulty=0.35,
+                provenance=[Source(p, "modalities") for p in [rid, *sorted(chosen)]],
                 links=[rid],
             )
             if q:
@@ -269,18 +345,28 @@ def _gen_lineage(facts: Facts, rng: Rng) -> Iterator[Question]:
             edge = facts.graph.edges[rid, parent]
             year = facts.year(rid)
             pool = [
-                p for p in ids
-                if p not in parents and p != rid and not (year and facts.year(p) and (facts.year(p) or 0) > year)
+                p
+                for p in ids
+                if p not in parents
+                and p != rid
+                and not (year and facts.year(p) and (facts.year(p) or 0) > year)
             ]
             chosen = _pick(facts, rid, pool, N_OPTIONS - 1, rng(f"lineage|{rid}|{parent}"))
             if len(chosen) < N_OPTIONS - 1:
                 continue
             basis = {"record": rid, "parent": parent, "type": edge["type"]}
             q = _make(
-                "lineage", basis, f"Which of these does {facts.name(rid)} directly build on?", facts.name(parent),
-                [facts.name(p) for p in chosen], rng,
+                "lineage",
+                basis,
+                f"Which of these does {facts.name(rid)} directly build on?",
+                facts.name(parent),
+                [facts.name(p) for p in chosen],
+                rng,
                 explanation=f"{facts.name(rid)} {edge['type']} {facts.name(parent)}: {edge['reason']}",
-                topics=facts.topics(rid), difficulty=0.55, provenance=[Source(rid, "lineage")], links=[rid, parent],
+                topics=facts.topics(rid),
+                difficulty=0.55,
+                provenance=[Source(rid, "lineage")],
+                links=[rid, parent],
             )
             if q:
                 yield q
@@ -295,7 +381,15 @@ def _true_lineage(facts: Facts, q: Question, option: str) -> bool:
 
 
 def _result_key(r: dict[str, Any]) -> tuple[Any, ...]:
-    return (r["record_id"], r["dataset_id"], r["metric_id"], r["protocol"], r["shots"], r["variant"], r["split"])
+    return (
+        r["record_id"],
+        r["dataset_id"],
+        r["metric_id"],
+        r["protocol"],
+        r["shots"],
+        r["variant"],
+        r["split"],
+    )
 
 
 def _gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
@@ -309,9 +403,16 @@ def _gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
         value, unit = float(r["value"]), r["unit"]
         answer = _fmt_number(value, unit)
         scale = max(abs(value) * 0.04, 0.5 if unit == "%" else 0.01 * max(abs(value), 1))
-        same_scale = facts.index("results-by-metric", facts.results, lambda o: (o["dataset_id"], o["metric_id"]))
-        others = sorted({float(o["value"]) for o in same_scale[(r["dataset_id"], r["metric_id"])]
-                         if abs(float(o["value"]) - value) >= scale / 2})
+        same_scale = facts.index(
+            "results-by-metric", facts.results, lambda o: (o["dataset_id"], o["metric_id"])
+        )
+        others = sorted(
+            {
+                float(o["value"])
+                for o in same_scale[(r["dataset_id"], r["metric_id"])]
+                if abs(float(o["value"]) - value) >= scale / 2
+            }
+        )
         gen = rng(f"result|{key}")
         near = sorted(others, key=lambda v: abs(v - value))[:5]
         gen.shuffle(near)
@@ -321,22 +422,39 @@ def _gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
             if len(values) >= N_OPTIONS - 1:
                 break
             candidate = round(value + step * scale, 1)
-            if candidate >= 0 and (unit != "%" or candidate <= 100) and all(abs(candidate - v) >= scale / 2 for v in [value, *values]):
+            if (
+                candidate >= 0
+                and (unit != "%" or candidate <= 100)
+                and all(abs(candidate - v) >= scale / 2 for v in [value, *values])
+            ):
                 values.append(candidate)
         if len(values) < N_OPTIONS - 1:
             continue
         shots = f", {r['shots']}-shot" if r["shots"] else ""
         setting = f"{r['protocol']}{shots}, {r['variant']}, {r['split']} split"
-        basis = {"record": r["record_id"], "dataset": r["dataset_id"], "metric": r["metric_id"], "protocol": r["protocol"],
-                 "shots": r["shots"], "variant": r["variant"], "split": r["split"], "value": value}
+        basis = {
+            "record": r["record_id"],
+            "dataset": r["dataset_id"],
+            "metric": r["metric_id"],
+            "protocol": r["protocol"],
+            "shots": r["shots"],
+            "variant": r["variant"],
+            "split": r["split"],
+            "value": value,
+        }
         q = _make(
-            "result", basis,
+            "result",
+            basis,
             f"What {facts.records.get(r['metric_id'], {}).get('name', r['metric_id'])} does {facts.name(r['record_id'])} report on "
             f"{facts.records.get(r['dataset_id'], {}).get('name', r['dataset_id'])} ({r['task']}; {setting})?",
-            answer, [_fmt_number(v, unit) for v in values], rng,
+            answer,
+            [_fmt_number(v, unit) for v in values],
+            rng,
             explanation=f"{facts.name(r['record_id'])} reports {answer} ({setting}); source: {r['source']}.",
-            topics=facts.topics(r["record_id"]), difficulty=0.8,
-            provenance=[Source(r["record_id"], f"results[{r['position']}]")], links=[r["record_id"], r["dataset_id"]],
+            topics=facts.topics(r["record_id"]),
+            difficulty=0.8,
+            provenance=[Source(r["record_id"], f"results[{r['position']}]")],
+            links=[r["record_id"], r["dataset_id"]],
         )
         if q:
             yield q
@@ -365,7 +483,8 @@ def _gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
         gen = rng(f"hyper|{rid}|{name}")
         same_name = facts.index("hypers-by-name", facts.hyperparameters, lambda o: o["name"])[name]
         candidates: list[Any] = sorted(
-            {o["value"] for o in same_name if o["value"] != value and type(o["value"]) is type(value)}, key=str
+            {o["value"] for o in same_name if o["value"] != value and type(o["value"]) is type(value)},
+            key=str,
         )
         gen.shuffle(candidates)
         if isinstance(value, int | float):
@@ -386,10 +505,17 @@ def _gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
             continue
         basis = {"record": rid, "name": name, "value": value}
         q = _make(
-            "hyperparameter", basis, f"In {facts.name(rid)}, what is {name.replace('_', ' ')} ({h['description']})?",
-            answer, options[: N_OPTIONS - 1], rng,
+            "hyperparameter",
+            basis,
+            f"In {facts.name(rid)}, what is {name.replace('_', ' ')} ({h['description']})?",
+            answer,
+            options[: N_OPTIONS - 1],
+            rng,
             explanation=f"{facts.name(rid)} uses {name} = {answer}; source: {h['source']}.",
-            topics=facts.topics(rid), difficulty=0.75, provenance=[Source(rid, f"hyperparameters[{h['position']}]")], links=[rid],
+            topics=facts.topics(rid),
+            difficulty=0.75,
+            provenance=[Source(rid, f"hyperparameters[{h['position']}]")],
+            links=[rid],
         )
         if q:
             yield q
@@ -397,7 +523,9 @@ def _gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
 
 def _true_hyperparameter(facts: Facts, q: Question, option: str) -> bool:
     b = q.basis
-    rows = facts.index("hypers", facts.hyperparameters, lambda h: (h["record_id"], h["name"])).get((b["record"], b["name"]), [])
+    rows = facts.index("hypers", facts.hyperparameters, lambda h: (h["record_id"], h["name"])).get(
+        (b["record"], b["name"]), []
+    )
     return any(_fmt_number(h["value"], h["unit"]) == option for h in rows)
 
 
@@ -419,11 +547,18 @@ def _gen_odd_one_out(facts: Facts, rng: Rng) -> Iterator[Question]:
             basis = {"topic": topic, "outsider": rid}
             tname = facts.records[topic]["name"]
             q = _make(
-                "odd-one-out", basis, f"Which of these does not belong to the topic \u201c{tname}\u201d?", facts.name(rid),
-                [facts.name(p) for p in chosen], rng,
+                "odd-one-out",
+                basis,
+                f"Which of these does not belong to the topic \u201c{tname}\u201d?",
+                facts.name(rid),
+                [facts.name(p) for p in chosen],
+                rng,
                 explanation=f"{facts.name(rid)} belongs to {', '.join(facts.records[t]['name'] for t in facts.topics(rid))}; "
                 f"{', '.join(facts.name(p) for p in chosen)} are part of \u201c{tname}\u201d.",
-                topics=[topic], difficulty=0.4, provenance=[Source(p, "topics") for p in [rid, *chosen]], links=[topic, rid],
+                topics=[topic],
+                difficulty=0.4,
+                provenance=[Source(p, "topics") for p in [rid, *chosen]],
+                links=[topic, rid],
             )
             if q:
                 yield q
@@ -447,14 +582,24 @@ def _gen_claim(facts: Facts, rng: Rng) -> Iterator[Question]:
         basis = {"record": rid, "slide": c["slide"], "claim": c["claim"], "verdict": c["verdict"]}
         about = f" about {c['record_name']}" if c["record_kind"] != "topic" else ""
         explanation = (
-            f"Verdict: {c['verdict']}. " + (c["correction"] or "The paper agrees.") + f" Source: {c['source']}."
+            f"Verdict: {c['verdict']}. "
+            + (c["correction"] or "The paper agrees.")
+            + f" Source: {c['source']}."
         )
         topics = facts.topics(rid) if c["record_kind"] != "topic" else [rid]
         q = _make(
-            "claim", basis, f"The lecture (slide \u201c{c['slide']}\u201d) says{about}: \u201c{c['claim']}\u201d. Is this accurate?",
-            CLAIM_OPTIONS[0] if correct else CLAIM_OPTIONS[1], [CLAIM_OPTIONS[1] if correct else CLAIM_OPTIONS[0]], rng,
-            explanation=explanation, topics=topics, difficulty=0.45 if correct else 0.6,
-            provenance=[Source(rid, f"lecture_claims[{c['position']}]")], links=[rid], keep_order=True,
+            "claim",
+            basis,
+            f"The lecture (slide \u201c{c['slide']}\u201d) says{about}: \u201c{c['claim']}\u201d. Is this accurate?",
+            CLAIM_OPTIONS[0] if correct else CLAIM_OPTIONS[1],
+            [CLAIM_OPTIONS[1] if correct else CLAIM_OPTIONS[0]],
+            rng,
+            explanation=explanation,
+            topics=topics,
+            difficulty=0.45 if correct else 0.6,
+            provenance=[Source(rid, f"lecture_claims[{c['position']}]")],
+            links=[rid],
+            keep_order=True,
         )
         if q:
             yield q
@@ -488,18 +633,31 @@ def _gen_description(facts: Facts, rng: Rng) -> Iterator[Question]:
         summary = facts.records[rid]["summary"]
         description = _redact(summary, _names_of(facts, rid))
         pool = [
-            p for p in ids if p != rid and facts.records[p]["summary"] != summary
-            and not any(n and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", description, re.IGNORECASE) for n in _names_of(facts, p))
+            p
+            for p in ids
+            if p != rid
+            and facts.records[p]["summary"] != summary
+            and not any(
+                n and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", description, re.IGNORECASE)
+                for n in _names_of(facts, p)
+            )
         ]
         chosen = _pick(facts, rid, pool, N_OPTIONS - 1, rng(f"description|{rid}"))
         if len(chosen) < N_OPTIONS - 1:
             continue
         basis = {"record": rid, "summary": summary}
         q = _make(
-            "description", basis, f"Which method does this describe? \u201c{description}\u201d", facts.name(rid),
-            [facts.name(p) for p in chosen], rng,
+            "description",
+            basis,
+            f"Which method does this describe? \u201c{description}\u201d",
+            facts.name(rid),
+            [facts.name(p) for p in chosen],
+            rng,
             explanation=f"This is {facts.name(rid)}: {summary}",
-            topics=facts.topics(rid), difficulty=0.4, provenance=[Source(rid, "summary")], links=[rid],
+            topics=facts.topics(rid),
+            difficulty=0.4,
+            provenance=[Source(rid, "summary")],
+            links=[rid],
         )
         if q:
             yield q

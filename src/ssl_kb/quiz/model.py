@@ -48,10 +48,17 @@ class Question:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
         return cls(
-            id=data["id"], kind=data["kind"], prompt=data["prompt"], options=tuple(data["options"]),
-            answer=int(data["answer"]), explanation=data["explanation"], topics=tuple(data["topics"]),
-            difficulty=float(data["difficulty"]), provenance=tuple(Source(**s) for s in data["provenance"]),
-            links=tuple(data.get("links", ())), basis=dict(data.get("basis", {})),
+            id=data["id"],
+            kind=data["kind"],
+            prompt=data["prompt"],
+            options=tuple(data["options"]),
+            answer=int(data["answer"]),
+            explanation=data["explanation"],
+            topics=tuple(data["topics"]),
+            difficulty=float(data["difficulty"]),
+            provenance=tuple(Source(**s) for s in data["provenance"]),
+            links=tuple(data.get("links", ())),
+            basis=dict(data.get("basis", {})),
         )
 
 
