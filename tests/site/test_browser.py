@@ -7,6 +7,7 @@ is saved to build/test-artifacts/timeline.png.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -29,6 +30,11 @@ ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "build" / "test-artifacts"
+
+# CI sets SSL_KB_REQUIRE_BROWSER=1 (scripts/test.sh installs chromium): there a missing browser fails
+# the run instead of silently skipping the page tests.
+if not CHROMIUM.exists() and os.environ.get("SSL_KB_REQUIRE_BROWSER") == "1":
+    raise RuntimeError("SSL_KB_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
 
 pytestmark = [
     pytest.mark.browser,
