@@ -337,3 +337,23 @@ def test_field_candidates_and_counts(engine) -> None:
         "edges": 7,
         "claims": 4,
     }
+
+
+def test_rebuild_removes_temporary_files_abandoned_by_a_killed_run(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from ssl_kb.kb import load
+    from ssl_kb.store import ABANDONED_AFTER_S, write_store
+
+    target = tmp_path / "ssl-kb.sqlite"
+    old = tmp_path / ".ssl-kb.sqlite.abc123.tmp"
+    recent = tmp_path / ".ssl-kb.sqlite.def456.tmp"
+    for leftover in (old, recent):
+        leftover.write_bytes(b"partial")
+    stamp = time.time() - ABANDONED_AFTER_S - 60
+    os.utime(old, (stamp, stamp))
+    records = load(Path(__file__).resolve().parent / "data" / "kb").records.values()
+    write_store(records, f"sqlite:///{target}")
+    assert target.exists() and not old.exists()
+    assert recent.exists()  # may belong to a rebuild that is still running

@@ -23,7 +23,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Severity
 from .kb import KnowledgeBase, load
 from .loader import discover, read_file
-from .site.catalog import FOLDERS
+from .schema import FOLDERS
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 REFERENCE_FIELDS = ("topics", "lineage", "results", "metrics")

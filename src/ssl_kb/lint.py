@@ -15,16 +15,18 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, make
 from .loader import Document
-from .schema import AnyRecord, Concept, Dataset, Method, Metric, Topic, arxiv_year, record_year
-
-FOLDERS = {
-    "method": "methods",
-    "concept": "concepts",
-    "topic": "topics",
-    "dataset": "datasets",
-    "metric": "metrics",
-}
-WORK_KINDS = ("method", "concept")
+from .schema import (
+    FOLDERS,
+    WORK_KINDS,
+    AnyRecord,
+    Concept,
+    Dataset,
+    Method,
+    Metric,
+    Topic,
+    arxiv_year,
+    record_year,
+)
 
 
 @dataclass(frozen=True)

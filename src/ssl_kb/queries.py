@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from .schema import WORK_KINDS
 from .store import RecordRow
-
-WORK_KINDS = ("method", "concept")
 
 
 def _rows(engine: Engine, sql: str, **params: Any) -> list[dict[str, Any]]:

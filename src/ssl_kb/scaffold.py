@@ -13,9 +13,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .lint import FOLDERS
 from .loader import discover
-from .schema import ID_PATTERN
+from .schema import FOLDERS, ID_PATTERN
 
 KINDS = tuple(FOLDERS)
 _ID_RE = re.compile(ID_PATTERN)

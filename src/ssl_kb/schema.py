@@ -362,6 +362,11 @@ class Metric(RecordBase):
     implementation: Annotated[str, StringConstraints(pattern=LOSS_PATTERN)] | None = None
 
 
+#: Where each kind of record lives under kb/ (and its section of the site).
+FOLDERS = {kind: f"{kind}s" for kind in ("method", "concept", "topic", "dataset", "metric")}
+#: Kinds that are works with a place in the lineage (methods and concepts).
+WORK_KINDS = ("method", "concept")
+
 Record = Annotated[Method | Concept | Topic | Dataset | Metric, Field(discriminator="kind")]
 RECORD_ADAPTER: TypeAdapter[Method | Concept | Topic | Dataset | Metric] = TypeAdapter(Record)
 MODELS: dict[str, type[RecordBase]] = {

@@ -328,6 +328,21 @@ def _fill(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
             conn.execute(text(ddl))
 
 
+ABANDONED_AFTER_S = 600
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Delete temporary stores left by a killed rebuild (older than any rebuild takes)."""
+    import time
+
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > ABANDONED_AFTER_S:
+                stale.unlink()
+        except OSError:
+            pass
+
+
 def memory_engine(records: Iterable[AnyRecord], paths: dict[str, str] | None = None) -> Engine:
     """A private in-memory SQLite store of ``records`` (what commands query when no URL is given)."""
     from sqlalchemy.pool import StaticPool
@@ -349,6 +364,7 @@ def write_store(records: Iterable[AnyRecord], url: str, paths: dict[str, str] | 
             engine.dispose()
         return len(rows["record"])
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -16,8 +16,9 @@ from typing import Any
 import networkx as nx
 from sqlalchemy.engine import Engine
 
+from ..schema import FOLDERS
 from . import overviews, pages
-from .catalog import FOLDERS, Catalog
+from .catalog import Catalog
 from .downloads import files as download_files
 
 #: Sections of the navigation list each page while they have at most this many; beyond it only the

@@ -15,16 +15,9 @@ import networkx as nx
 from sqlalchemy.engine import Engine
 
 from .. import queries
-from ..schema import AnyRecord, Dataset, Method, Metric, Topic
+from ..schema import FOLDERS, AnyRecord, Dataset, Method, Metric, Topic
 from ..store import records_from_store
 
-FOLDERS = {
-    "method": "methods",
-    "concept": "concepts",
-    "topic": "topics",
-    "dataset": "datasets",
-    "metric": "metrics",
-}
 BAD_VERDICTS = ("wrong", "imprecise", "typo")
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..diagnostics import CODES
-from ..schema import MODELS
+from ..schema import FOLDERS, MODELS
 from . import markdown, svg
 from .catalog import Catalog
 from .markdown import Raw, link
@@ -57,13 +57,7 @@ def home(cat: Catalog) -> str:
 
 
 def index(cat: Catalog, kind: str) -> str:
-    folder = {
-        "method": "methods",
-        "concept": "concepts",
-        "dataset": "datasets",
-        "metric": "metrics",
-        "topic": "topics",
-    }[kind]
+    folder = FOLDERS[kind]
     page = f"{folder}/index.md"
     rows: list[list[Any]]
     if kind == "topic":
