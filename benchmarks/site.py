@@ -144,6 +144,7 @@ def measure(kb_dir: Path, *, quiz: bool = True) -> dict[str, float]:
         t4 = time.perf_counter()
         build = work / "build"
         replace_tree(site.docs, build / "docs")
+        replace_tree(site.theme, build / "theme")
         shutil.copy(project.root / "mkdocs.yml", work / "mkdocs.yml")
         write_text(build / "mkdocs.yml", site.config)
         t5 = time.perf_counter()
