@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from .schema import WORK_KINDS
-from .store import RecordRow
+from .tables import RecordRow
 
 
 def _rows(engine: Engine, sql: str, **params: Any) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ file; any SQLAlchemy URL works (PostgreSQL for a shared deployment). Rebuilding 
 is written to a temporary file and renamed into place; other databases are rebuilt inside one
 transaction (PostgreSQL's DDL is transactional), so a failed load leaves the previous data.
 
-Query functions for the site, the timeline and the quizzes live in :mod:`ssl_kb.queries`.
+Table classes live in :mod:`ssl_kb.tables`; query functions for the site, the timeline and the quizzes live in :mod:`ssl_kb.queries`.
 """
 
 from __future__ import annotations
@@ -17,194 +17,32 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Column, create_engine, event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateTable
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
 from .schema import MODELS, AnyRecord, record_year
+from .tables import (
+    RECORD_COLUMNS,
+    SCHEMA_VERSION,
+    TABLES,
+    VIEWS,
+    AuthorRow,
+    ClaimRow,
+    DatasetMetricRow,
+    HyperparameterRow,
+    LineageRow,
+    PaperAuthorRow,
+    PaperRow,
+    RecordLossRow,
+    RecordRow,
+    RecordTopicRow,
+    ResultRow,
+)
 
 DEFAULT_URL = "sqlite:///build/ssl-kb.sqlite"
 URL_ENV = "SSL_KB_DB_URL"
-SCHEMA_VERSION = 1
-
-
-def _json() -> Any:
-    return Field(default=None, sa_column=Column(JSON))
-
-
-class RecordRow(SQLModel, table=True):
-    __tablename__ = "record"
-    id: str = Field(primary_key=True, max_length=64)
-    kind: str = Field(index=True, max_length=16)
-    name: str
-    full_name: str | None = None
-    summary: str
-    family: str | None = Field(default=None, index=True)
-    year: int | None = Field(default=None, index=True)
-    path: str | None = None
-    # method
-    pretext_task: str | None = None
-    architecture: str | None = None
-    backbone: str | None = None
-    training_data: str | None = None
-    # topic
-    order: int | None = None
-    heading: str | None = None
-    # dataset / metric
-    size: str | None = None
-    url: str | None = None
-    higher_is_better: bool | None = None
-    unit: str | None = None
-    implementation: str | None = None
-    own_year: int | None = None  # the record's own ``year`` field (concepts, datasets, metrics)
-    modalities: list[str] | None = _json()
-    aliases: list[str] | None = _json()
-    notes: list[str] | None = _json()
-    sources: dict[str, str] | None = _json()
-    points: list[str] | None = _json()
-    tasks: list[str] | None = _json()
-    splits: list[str] | None = _json()
-
-
-class PaperRow(SQLModel, table=True):
-    __tablename__ = "paper"
-    record_id: str = Field(primary_key=True, foreign_key="record.id")
-    title: str
-    year: int = Field(index=True)
-    arxiv: str | None = Field(default=None, index=True)
-    venue: str | None = None
-    venue_year: int | None = None
-    url: str | None = None
-    doi: str | None = None
-    source: str
-    note: str | None = None
-
-
-class AuthorRow(SQLModel, table=True):
-    __tablename__ = "author"
-    id: int = Field(primary_key=True)
-    name: str = Field(unique=True, index=True)
-
-
-class PaperAuthorRow(SQLModel, table=True):
-    __tablename__ = "paper_author"
-    record_id: str = Field(primary_key=True, foreign_key="paper.record_id")
-    position: int = Field(primary_key=True)
-    author_id: int = Field(foreign_key="author.id", index=True)
-
-
-class RecordTopicRow(SQLModel, table=True):
-    __tablename__ = "record_topic"
-    record_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    topic_id: str = Field(index=True)
-
-
-class ResultRow(SQLModel, table=True):
-    __tablename__ = "result"
-    record_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    dataset_id: str = Field(index=True)
-    split: str
-    task: str
-    metric_id: str = Field(index=True)
-    value: float
-    unit: str
-    protocol: str = Field(index=True)
-    shots: int | None = None
-    variant: str
-    setting: str | None = None
-    source: str
-    note: str | None = None
-
-
-class LineageRow(SQLModel, table=True):
-    __tablename__ = "lineage_edge"
-    child_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    parent_id: str = Field(index=True)
-    type: str
-    reason: str
-
-
-class ClaimRow(SQLModel, table=True):
-    __tablename__ = "lecture_claim"
-    record_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    slide: str
-    claim: str
-    verdict: str = Field(index=True)
-    correction: str | None = None
-    source: str
-    field: str | None = None
-    note: str | None = None
-
-
-class HyperparameterRow(SQLModel, table=True):
-    __tablename__ = "hyperparameter"
-    record_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    name: str = Field(index=True)
-    value: Any = Field(sa_column=Column(JSON))  # keeps bool/int/float/str apart
-    unit: str | None = None
-    description: str
-    source: str
-
-
-class DatasetMetricRow(SQLModel, table=True):
-    __tablename__ = "dataset_metric"
-    dataset_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    metric_id: str = Field(index=True)
-
-
-class RecordLossRow(SQLModel, table=True):
-    __tablename__ = "record_loss"
-    record_id: str = Field(primary_key=True, foreign_key="record.id")
-    position: int = Field(primary_key=True)
-    dotted: str
-
-
-class MetaRow(SQLModel, table=True):
-    __tablename__ = "store_meta"
-    key: str = Field(primary_key=True)
-    value: str
-
-
-TABLES = [
-    RecordRow,
-    PaperRow,
-    AuthorRow,
-    PaperAuthorRow,
-    RecordTopicRow,
-    ResultRow,
-    LineageRow,
-    ClaimRow,
-    HyperparameterRow,
-    DatasetMetricRow,
-    RecordLossRow,
-    MetaRow,
-]
-_RECORD_COLUMNS = (
-    "pretext_task",
-    "architecture",
-    "backbone",
-    "training_data",
-    "order",
-    "heading",
-    "size",
-    "url",
-    "higher_is_better",
-    "unit",
-    "implementation",
-    "modalities",
-    "points",
-    "tasks",
-    "splits",
-)
-# One read-only view per kind, so that `SELECT name, year FROM method` works.
-VIEWS = {kind: f"CREATE VIEW {kind} AS SELECT * FROM record WHERE kind = '{kind}'" for kind in MODELS}
 
 
 def resolve_url(url: str | None) -> str:
@@ -266,7 +104,7 @@ def rows_from_records(
             "sources": data["sources"],
             "own_year": data.get("year"),
         }
-        for column in _RECORD_COLUMNS:
+        for column in RECORD_COLUMNS:
             row[column] = data.get(column)
         rows["record"].append(row)
         for i, topic in enumerate(record.topics):
@@ -425,7 +263,7 @@ def records_from_store(engine: Engine, ids: Iterable[str] | None = None) -> dict
         rid, kind = row["id"], row["kind"]
         model = MODELS[kind]
         data: dict[str, Any] = {"id": rid, "kind": kind, "name": row["name"], "summary": row["summary"]}
-        for column in ("full_name", "family", *_RECORD_COLUMNS):
+        for column in ("full_name", "family", *RECORD_COLUMNS):
             if row.get(column) is not None and column in model.model_fields:
                 data[column] = row[column]
         if row.get("own_year") is not None:

@@ -1,0 +1,90 @@
+"""Shared pieces of the question kinds: the Kind record and how options are built and picked."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..facts import Facts
+from ..model import Question, Source, question_id
+
+Rng = Callable[[str], random.Random]
+N_OPTIONS = 4
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    title: str
+    generate: Callable[[Facts, Rng], Iterator[Question]]
+    is_true: Callable[[Facts, Question, str], bool]
+
+
+def make(
+    kind: str,
+    basis: dict[str, Any],
+    prompt: str,
+    answer: str,
+    distractors: list[str],
+    rng: Rng,
+    *,
+    explanation: str,
+    topics: list[str],
+    difficulty: float,
+    provenance: list[Source],
+    links: list[str],
+    keep_order: bool = False,
+) -> Question | None:
+    """Assemble a question: shuffle the options deterministically, refuse duplicates."""
+    options = [answer, *distractors]
+    if len(set(options)) != len(options) or len(options) < 2:
+        return None
+    qid = question_id(kind, basis)
+    if not keep_order:
+        rng(qid).shuffle(options)
+    return Question(
+        id=qid,
+        kind=kind,
+        prompt=prompt,
+        options=tuple(options),
+        answer=options.index(answer),
+        explanation=explanation,
+        topics=tuple(sorted(set(topics))),
+        difficulty=round(min(max(difficulty, 0.05), 0.95), 2),
+        provenance=tuple(provenance),
+        links=tuple(dict.fromkeys(links)),
+        basis=basis,
+    )
+
+
+def pick(facts: Facts, subject: str, pool: list[str], k: int, rng: random.Random) -> list[str]:
+    """``k`` distractors from ``pool``, preferring records from the same or a neighbouring topic."""
+    near = facts.neighbourhood(subject)
+    close = sorted(p for p in pool if near & set(facts.topics(p)))
+    far = sorted(p for p in pool if p not in close)
+    rng.shuffle(close)
+    rng.shuffle(far)
+    return (close + far)[:k]
+
+
+def option_id(facts: Facts, option: str) -> str | None:
+    return facts.by_name.get(option)
+
+
+def fmt_number(value: Any, unit: str | None = None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0")
+        text = text + "0" if text.endswith(".") else text  # 77.0, 70.55, 0.75
+        text = text[:-2] if unit is None and text.endswith(".0") and abs(value) >= 1 else text
+    else:
+        text = str(value)
+    return f"{text} {unit}".strip() if unit and unit != "%" else (f"{text}%" if unit == "%" else text)
+
+
+def title(facts: Facts, rid: str) -> str:
+    paper = facts.papers.get(rid)
+    return f"\u201c{paper['title']}\u201d" if paper else facts.name(rid)
