@@ -79,6 +79,10 @@ def test_distractors_are_plausible(fixture_facts: Facts) -> None:
         values = [float(o.rstrip("%").split()[0]) for o in q.options]
         answer = values[q.answer]
         assert all(0.5 * answer <= v <= 1.5 * answer for v in values), q.options
+    for q in generate(fixture_facts, ["hyperparameter"]):
+        answer = float(q.answer_text)
+        if 0 < answer < 1:  # fractions (ratios, temperatures, weights) get fractions as distractors
+            assert all(0 < float(o) < 1 for o in q.options), q.options
     for q in generate(fixture_facts, ["lineage", "description", "which-year", "chronology", "odd-one-out"]):
         assert all(o in fixture_facts.by_name for o in q.options), q.options  # options are methods
 

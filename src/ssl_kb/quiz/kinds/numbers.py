@@ -124,10 +124,14 @@ def gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
             for f in factors:
                 cand: Any = value * f
                 if isinstance(value, float) and 0 < value <= 1:
-                    cand = round(min(cand, 0.99), 3) if cand < 1 else round(1 - (1 - value) / 2, 3)
+                    # stay a fraction in (0, 1) on the answer's scale: 3 significant digits, never 0 or 1
+                    if cand >= 1:
+                        continue
+                    cand = float(f"{cand:.3g}")
                 elif isinstance(value, int):
                     cand = round(cand)
-                candidates.append(cand)
+                if cand != 0 or value == 0:  # a zero weight would be a different method, not a distractor
+                    candidates.append(cand)
         options: list[str] = []
         for cand in candidates:
             text = fmt_number(cand, h["unit"])
