@@ -122,6 +122,7 @@ def measure(kb_dir: Path, *, quiz: bool = True) -> dict[str, float]:
     from ssl_kb.graph import build as build_graph
     from ssl_kb.output import replace_tree, write_text
     from ssl_kb.project import Project
+    from ssl_kb.quiz.facts import Facts
     from ssl_kb.site import generate
     from ssl_kb.site.quiz import collect
     from ssl_kb.site.renderer import render
@@ -138,7 +139,7 @@ def measure(kb_dir: Path, *, quiz: bool = True) -> dict[str, float]:
         engine = engine_for(f"sqlite:///{store}", read_only=True)
         graph = build_graph(engine)
         t2 = time.perf_counter()
-        questions = collect(engine, graph) if quiz else None
+        questions = collect(Facts.from_store(engine, graph)) if quiz else None
         t3 = time.perf_counter()
         site = generate(engine, graph, questions=questions, sqlite=store.read_bytes())
         t4 = time.perf_counter()

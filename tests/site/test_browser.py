@@ -144,10 +144,6 @@ def test_timeline_and_lineage_pictures(page, server) -> None:
 
 
 def test_quiz_page_checks_answers(page, server) -> None:
-    from ssl_kb.site.quiz import bank
-
-    if bank() is None:
-        pytest.skip("the quiz bank (ssl_kb.quiz.bank) is not in this checkout")
     page.goto(server + "quiz/masked-predictions.html")
     first = page.locator(".sslkb-question").first
     first.wait_for(state="visible")

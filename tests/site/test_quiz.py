@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from ssl_kb.site import generate, quiz
 
 HOSTILE = "</script><script>alert(1)</script> {{ 7*7 }}"
@@ -55,10 +53,14 @@ def test_no_quiz_pages_without_questions(fixture_store) -> None:
     assert not [p for p in site.docs if p.startswith("quiz/")]
 
 
-def test_collect_is_none_without_a_bank(monkeypatch: pytest.MonkeyPatch, fixture_store) -> None:
-    def missing(name: str):
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+def test_collect_groups_the_bank_by_topic_in_lecture_order(fixture_store) -> None:
+    from ssl_kb.quiz.bank import topic_bank
+    from ssl_kb.quiz.facts import Facts
 
-    monkeypatch.setattr(quiz.importlib, "import_module", missing)
-    assert quiz.collect(*fixture_store) is None
-    assert quiz.bank_files(*fixture_store) is None
+    engine, graph = fixture_store
+    facts = Facts.from_store(engine, graph)
+    collected = quiz.collect(facts)
+    assert list(collected) == [t for t in facts.topic_order if t in collected]
+    for topic in facts.topic_order:
+        expected = [q.to_dict() for q in topic_bank(engine, graph, topic)]
+        assert collected.get(topic, []) == expected

@@ -27,15 +27,18 @@ OutOption = Annotated[
 ]
 
 
-def _generate(engine: Any, *, sqlite: bytes | None) -> tuple[Site, dict[str, str] | None]:
-    """The site's pages and the quizzes/ folder (None without a quiz bank) from one store."""
+def _generate(engine: Any, graph: Any = None, *, sqlite: bytes | None) -> tuple[Site, dict[str, str]]:
+    """The site's pages and the quizzes/ folder from one store, questions generated once."""
     from ..graph import build as build_graph
+    from ..quiz.bank import bank_files
+    from ..quiz.facts import Facts
     from ..site import generate
-    from ..site.quiz import bank_files, collect
+    from ..site.quiz import collect
 
-    graph = build_graph(engine)
-    questions = collect(engine, graph)
-    return generate(engine, graph, questions=questions, sqlite=sqlite), bank_files(engine, graph)
+    graph = build_graph(engine) if graph is None else graph
+    facts = Facts.from_store(engine, graph)
+    site = generate(engine, graph, questions=collect(facts), sqlite=sqlite)
+    return site, bank_files(engine, graph, facts=facts)
 
 
 def _store_bytes(project: Project, kb: Any) -> bytes:
@@ -85,8 +88,7 @@ def _check(project: Project) -> None:
     ]
     found += [f"{c[:2]}build/{c[2:]}" for c in stale({"mkdocs.yml": site.config}, build, exact=False)]
     found += [f"{c[:2]}build/theme/{c[2:]}" for c in stale(site.theme, build / "theme")]
-    if quiz_files is not None:
-        found += [f"{c[:2]}quizzes/{c[2:]}" for c in stale(quiz_files, project.quiz_dir)]
+    found += [f"{c[:2]}quizzes/{c[2:]}" for c in stale(quiz_files, project.quiz_dir)]
     for line in found:
         typer.echo(line)
     if found:
@@ -182,28 +184,20 @@ def _build(project: Project, site_dir: Path) -> None:
         done(1, f": {store.relative_to(project.root).as_posix()}")
 
         from ..graph import build as build_graph
-        from ..site import generate
-        from ..site.quiz import bank_files, collect
 
         engine = engine_for(f"sqlite:///{store}", read_only=True)
         try:
             graph = build_graph(engine)
             done(2, f": {graph.number_of_nodes()} works, {graph.number_of_edges()} edges")
-            site = generate(engine, graph, questions=collect(engine, graph), sqlite=store.read_bytes())
-            quiz_files = bank_files(engine, graph)
+            site, quiz_files = _generate(engine, graph, sqlite=store.read_bytes())
         finally:
             engine.dispose()
-        done(
-            3,
-            f": {site.page_count} pages, {site.questions} questions"
-            + ("" if quiz_files is not None else " (no quiz bank)"),
-        )
+        done(3, f": {site.page_count} pages, {site.questions} questions")
 
         replace_tree(site.docs, project.build_dir / "docs")
         replace_tree(site.theme, project.build_dir / "theme")
         write_text(project.build_dir / "mkdocs.yml", site.config)
-        if quiz_files is not None:
-            replace_tree(quiz_files, project.quiz_dir)
+        replace_tree(quiz_files, project.quiz_dir)
         done(4)
 
         from ..site.renderer import RenderError, render

@@ -97,9 +97,11 @@ def draw(
     return picked
 
 
-def bank_files(engine: Engine, graph: nx.DiGraph | None = None) -> dict[str, str]:
+def bank_files(
+    engine: Engine, graph: nx.DiGraph | None = None, *, facts: Facts | None = None
+) -> dict[str, str]:
     """The committed ``quizzes/`` folder: one JSON bank per topic plus an index."""
-    facts = Facts.from_store(engine, graph)
+    facts = facts or Facts.from_store(engine, graph)
     questions = generate(facts)
     files: dict[str, str] = {}
     index = []

@@ -1,7 +1,6 @@
 """Quiz: the per-topic interactive quiz pages, fed by the quiz bank (``ssl_kb.quiz.bank``).
 
-The bank is optional: while it is not importable, :func:`collect` returns None and the site has
-no quiz pages. Questions are embedded in the page as JSON inside ``<script type="application/json">``
+Questions are embedded in the page as JSON inside ``<script type="application/json">``
 (``<``, ``>`` and ``&`` escaped as ``\\u003c`` etc., so record text cannot close the element), and the
 page script (``assets/ssl-kb/quiz.js``) renders them with DOM text nodes only: nothing from a
 record is ever parsed as HTML.
@@ -9,52 +8,22 @@ record is ever parsed as HTML.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
-from types import ModuleType
 from typing import Any
 
-import networkx as nx
-from sqlalchemy.engine import Engine
-
-from .. import queries
-
-BANK_MODULE = "ssl_kb.quiz.bank"
+from ..quiz.bank import generate
+from ..quiz.facts import Facts
 
 
-def bank() -> ModuleType | None:
-    """The quiz bank module, or None while it does not exist in this checkout."""
-    try:
-        return importlib.import_module(BANK_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name in {"ssl_kb.quiz", BANK_MODULE}:
-            return None
-        raise
-
-
-def collect(engine: Engine, graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]] | None:
-    """Topic id -> question dicts (``Question.to_dict()``), or None without a quiz bank."""
-    module = bank()
-    if module is None:
-        return None
-    extra: dict[str, Any] = {}
-    if "facts" in inspect.signature(module.topic_bank).parameters:  # read the store once, not per topic
-        from ssl_kb.quiz.facts import Facts
-
-        extra["facts"] = Facts.from_store(engine, graph)
+def collect(facts: Facts) -> dict[str, list[dict[str, Any]]]:
+    """Topic id -> question dicts (``Question.to_dict()``), topics in lecture order, empty ones left out."""
+    questions = generate(facts)
     out: dict[str, list[dict[str, Any]]] = {}
-    for topic in queries.topics_in_order(engine):
-        questions = [q.to_dict() for q in module.topic_bank(engine, graph, topic["id"], **extra)]
-        if questions:
-            out[topic["id"]] = questions
+    for topic in facts.topic_order:
+        items = [q.to_dict() for q in questions if topic in q.topics]
+        if items:
+            out[topic] = items
     return out
-
-
-def bank_files(engine: Engine, graph: nx.DiGraph) -> dict[str, str] | None:
-    """The committed ``quizzes/`` folder, or None without a quiz bank."""
-    module = bank()
-    return None if module is None else dict(module.bank_files(engine, graph))
 
 
 def embed(data: Any) -> str:
