@@ -128,14 +128,7 @@ def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -
 
 
 # Commands live in the modules below; importing them registers them on ``app``.
-from . import browse, losses_cmd  # noqa: E402,F401
-
-for _optional in ("build", "quiz", "contrib"):
-    try:
-        __import__(f"{__name__}.{_optional}")
-    except ModuleNotFoundError as _exc:  # a capability not installed in this checkout yet
-        if _exc.name != f"{__name__}.{_optional}":
-            raise
+from . import browse, build, contrib, losses_cmd, quiz  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> Any:
