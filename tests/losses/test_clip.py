@@ -12,9 +12,6 @@ from hypothesis import strategies as st
 
 from ssl_kb.losses import clip_loss
 
-CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-DEVICES = ["cpu", pytest.param("cuda", marks=[pytest.mark.gpu, CUDA])]
-
 
 def _features(b, d, seed, dtype=torch.float64, device="cpu"):
     g = torch.Generator().manual_seed(seed)
@@ -105,7 +102,6 @@ def test_properties_permutation_symmetry_and_scale(b, d, seed, s, data):
     torch.testing.assert_close(clip_loss(img * 3.0, txt, s), loss)  # normalised inside
 
 
-@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("chunk_size", [1, 4, 32])
 def test_chunked_equals_dense_including_logit_scale_gradient(device, chunk_size):
     img, txt = _features(11, 6, seed=3, dtype=torch.float32, device=device)
@@ -124,7 +120,6 @@ def test_gather_without_process_group_is_the_plain_loss():
     torch.testing.assert_close(clip_loss(img, txt, 3.0, gather=True), clip_loss(img, txt, 3.0))
 
 
-@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 @pytest.mark.parametrize("chunk_size", [None, 4])
 def test_half_inputs_accumulate_in_float32(device, dtype, chunk_size):

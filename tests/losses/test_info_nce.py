@@ -12,9 +12,6 @@ from hypothesis import strategies as st
 
 from ssl_kb.losses import info_nce
 
-CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-DEVICES = ["cpu", pytest.param("cuda", marks=[pytest.mark.gpu, CUDA])]
-
 
 def _views(b, d, seed, dtype=torch.float64, device="cpu"):
     g = torch.Generator().manual_seed(seed)
@@ -110,7 +107,6 @@ def test_properties_permutation_swap_and_scale(b, d, seed, data):
     torch.testing.assert_close(info_nce(z_a * scale, z_b), loss)  # normalised inside
 
 
-@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("chunk_size", [1, 3, 16])
 def test_chunked_equals_dense(device, chunk_size):
     z_a, z_b = _views(9, 5, seed=4, dtype=torch.float32, device=device)
@@ -127,7 +123,6 @@ def test_gather_without_process_group_is_the_plain_loss():
     torch.testing.assert_close(info_nce(z_a, z_b, gather=True), info_nce(z_a, z_b))
 
 
-@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 @pytest.mark.parametrize("chunk_size", [None, 4])
 def test_half_inputs_accumulate_in_float32(device, dtype, chunk_size):

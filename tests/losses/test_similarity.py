@@ -10,9 +10,6 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from ssl_kb.losses.similarity import cross_entropy_total
 
-CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-DEVICES = ["cpu", pytest.param("cuda", marks=[pytest.mark.gpu, CUDA])]
-
 
 def _inputs(m, n, d, seed, device="cpu", dtype=torch.float64):
     g = torch.Generator().manual_seed(seed)
@@ -60,7 +57,6 @@ def test_rows_only_with_more_keys_than_queries(chunk_size):
     torch.testing.assert_close(got, _loop_reference(q, k, s, positive, exclude, 0.5, 0.0))
 
 
-@pytest.mark.parametrize("device", DEVICES)
 @settings(max_examples=25, deadline=None)
 @given(
     m=st.integers(1, 12),
