@@ -9,14 +9,16 @@ neighbour slows all of them alike):
 - ``chunked``: ``ssl_kb.losses`` with ``chunk_size=--chunk-size``.
 
 Memory: on CUDA ``torch.cuda.max_memory_allocated`` above the inputs; out-of-memory is caught and
-reported. On the CPU each memory figure comes from a fresh subprocess (growth of the peak resident set
+reported, and ``--beyond-dense`` adds a run at a batch whose float32 logit matrix alone is larger than
+the device, where only the chunked path can run. On the CPU each memory figure comes from a fresh subprocess (growth of the peak resident set
 size, ``VmHWM``, during one forward + backward), under an address-space limit so that a run too big for
 the machine fails alone instead of waking the OOM killer.
 
 Usage::
 
     PYTHONPATH=src python benchmarks/losses.py                        # CPU: B = 256..4096, memory at 16384
-    PYTHONPATH=src python benchmarks/losses.py --device cuda --dtype bf16,fp32 --max-batch 65536
+    PYTHONPATH=src python benchmarks/losses.py --device cuda --dtype bf16,fp32 --max-batch 65536 \
+        --chunk-size 8192 --beyond-dense                                  # what scripts/gpu-check.sh runs
 
 Writes a Markdown table to stdout (and to ``--out`` if given).
 """
@@ -121,27 +123,83 @@ def time_variants(
                 if not is_oom(error):
                     raise
                 failed[name] = "OOM"
-                if device.startswith("cuda"):
-                    torch.cuda.empty_cache()
+            if name in failed:  # outside the except: its traceback no longer pins the partial graph
+                release(device)
                 continue
             if round_ > 0:
                 times[name].append((time.perf_counter() - start) * 1000)
     return {name: failed.get(name) or (min(times[name]), statistics.median(times[name])) for name in steps}
 
 
+def release(device: str) -> None:
+    """Hand cached blocks back after an out-of-memory error, so that the next variant starts clean."""
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+        torch.cuda.empty_cache()
+
+
 def cuda_peak(step: Callable[[], None]) -> int | str:
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
     base = torch.cuda.memory_allocated()
+    oom = False
     try:
         step()
         torch.cuda.synchronize()
     except (RuntimeError, MemoryError) as error:
         if not is_oom(error):
             raise
-        torch.cuda.empty_cache()
+        oom = True
+    if oom:
+        release("cuda")
         return "OOM"
     return torch.cuda.max_memory_allocated() - base
+
+
+def beyond_batch(loss: str, total_bytes: int) -> int:
+    """Smallest power-of-two B whose one float32 logit matrix (2B x 2B for info_nce, B x B for
+    clip_loss) is larger than the whole device memory: the dense path cannot run there."""
+    batch = 64
+    while (2 * batch if loss == "info_nce" else batch) ** 2 * 4 <= total_bytes:
+        batch *= 2
+    return batch
+
+
+def beyond_dense(args: argparse.Namespace, losses: list[str], emit: Callable[[str], None]) -> None:
+    """CUDA: each variant once at a batch whose dense logit matrix cannot fit in device memory."""
+    cuda = args.device.startswith("cuda")
+    if args.assume_memory_mib:  # lets a CPU dry run exercise this section
+        total = int(args.assume_memory_mib * 2**20)
+    else:
+        total = torch.cuda.get_device_properties(torch.device(args.device)).total_memory
+    for row in (
+        "",
+        f"Beyond the dense path (fp32, one forward + backward each; one float32 logit matrix alone exceeds "
+        f"the device's {total / 2**30:.3g} GiB, so `formula` and `dense` must run out of memory and "
+        "`chunked` must not):",
+        "",
+        "| loss | B | logit matrix GiB | formula | dense | chunked ms | chunked MiB |",
+        "|---|---:|---:|---|---|---:|---:|",
+    ):
+        emit(row)
+    for loss in losses:
+        batch = beyond_batch(loss, total)
+        rows = 2 * batch if loss == "info_nce" else batch
+        got: dict[str, str] = {}
+        for variant in ("formula", "dense", "chunked"):
+            step = make_step(loss, variant, batch, args.dim, args.chunk_size, args.device, torch.float32)
+            timed = time_variants({variant: step}, 1, args.device)[variant]
+            if isinstance(timed, str):
+                got[variant], got[variant + " MiB"] = timed, "-"
+            else:
+                got[variant] = f"ran ({fmt_ms(timed[0])} ms)" if variant != "chunked" else fmt_ms(timed[0])
+                got[variant + " MiB"] = fmt_mib(cuda_peak(step)) if cuda else "-"
+            del step
+            release(args.device)
+        emit(
+            f"| {loss} | {batch} | {rows**2 * 4 / 2**30:.3g} | {got['formula']} | {got['dense']} | "
+            f"{got['chunked']} | {got['chunked MiB']} |"
+        )
 
 
 def cpu_peak_in_subprocess(loss: str, variant: str, batch: int, args: argparse.Namespace) -> dict:
@@ -219,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-batches", default="16384", help="CPU: extra memory-only batch sizes")
     parser.add_argument("--mem-limit-gib", type=float, default=12.0, help="CPU: address-space limit per run")
     parser.add_argument("--losses", default="info_nce,clip_loss")
+    parser.add_argument(
+        "--beyond-dense",
+        action="store_true",
+        help="CUDA: also run each variant at a batch whose dense logit matrix exceeds device memory",
+    )
+    parser.add_argument("--assume-memory-mib", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--no-memory", action="store_true", help="CPU: skip the memory measurements")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -239,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         + (
             "`torch.cuda.max_memory_allocated` above the inputs."
             if cuda
+            else "not measured (--no-memory)."
+            if args.no_memory
             else "growth of peak RSS in a fresh process."
         )
         + " info_nce has 2B rows (a 2B x 2B matrix); clip_loss B rows (B x B).",
@@ -266,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                 times = time_variants(steps, args.repeats, args.device)
                 if cuda:
                     mems = {v: cuda_peak(steps[v]) if times[v] != "OOM" else "OOM" for v in variants}
+                elif args.no_memory:
+                    mems = dict.fromkeys(variants, None)
                 else:
                     mems = {v: cpu_peak_in_subprocess(loss, v, batch, args)["peak"] for v in variants}
                 del steps
@@ -283,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
                 emit(row)
                 if cuda:
                     torch.cuda.empty_cache()
-    if not cuda and args.memory_batches:
+    if args.beyond_dense:
+        beyond_dense(args, losses, emit)
+    if not cuda and args.memory_batches and not args.no_memory:
         extra = [
             "",
             f"Memory at large B (CPU, one pass each in a fresh process, address space limited to "
