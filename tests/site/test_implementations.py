@@ -18,6 +18,10 @@ def _package(tmp_path: Path) -> Path:
         'def alpha_loss(\n    x,\n    *,\n    t=0.1,\n):\n    r"""Alpha loss.\n\n    Formula here.\n    """\n    return x\n'
     )
     (pkg / "beta.py").write_text("def beta_loss(x):\n    return x\n")
+    (pkg / "delta.py").write_text(
+        'import torch\n\n\nclass Block(torch.nn.Module):\n    """A gated block."""\n\n'
+        "    def forward(self, x):\n        return x\n"
+    )
     (pkg / "broken.py").write_text("def (:\n")
     return pkg
 
@@ -37,6 +41,14 @@ def test_falls_back_to_scanning_modules_and_tolerates_broken_ones(tmp_path: Path
     assert impl is not None and impl.docstring == ""
     assert implementations.find("ssl_kb.losses.missing_loss", pkg) is None
     assert implementations.find("other.module.alpha_loss", pkg) is None
+
+
+def test_finds_a_class(tmp_path: Path) -> None:
+    impl = implementations.find("ssl_kb.losses.Block", _package(tmp_path))
+    assert impl is not None and impl.module == "ssl_kb.losses.delta" and impl.line == 4
+    assert impl.signature == "class Block(torch.nn.Module)"
+    assert impl.docstring == "A gated block."
+    assert impl.source.startswith("class Block(") and impl.source.endswith("return x")
 
 
 def test_real_losses_are_read_without_importing_torch() -> None:

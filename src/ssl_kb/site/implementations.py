@@ -48,9 +48,13 @@ def _exports(package: Path) -> dict[str, str]:
     return out
 
 
-def _function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _function(tree: ast.Module, name: str) -> Definition | None:
+    """The top-level function or class ``name`` (a module such as Flamingo's block is a class)."""
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+        if isinstance(node, Definition) and node.name == name:
             return node
     return None
 
