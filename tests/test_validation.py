@@ -77,6 +77,8 @@ def test_valid_records_validate() -> None:
             METHOD.replace("  source: arXiv", "  url: http://example.org\n  source: arXiv"),
             ("KB102", 12, 8, "paper.url"),
         ),
+        (METHOD + RESULT.replace("value: 87.8", 'value: "87.8"'), ("KB102", 18, 12, "results[0].value")),
+        (METHOD + RESULT.replace("value: 87.8", "value: true"), ("KB102", 18, 12, "results[0].value")),
         (METHOD + RESULT.replace("value: 87.8", "value: -1"), ("KB103", 18, 12, "results[0].value")),
         (METHOD + RESULT.replace("value: 87.8", "value: 101"), ("KB103", 14, 5, "results[0]")),
         (METHOD + RESULT.replace("value: 87.8", "value: .nan"), ("KB103", 18, 12, "results[0].value")),
@@ -132,6 +134,17 @@ def test_union_members_give_one_problem_per_node() -> None:
         + "hyperparameters:\n  - name: mask_ratio\n    value: [0.75]\n    description: d\n    source: s\n"
     )
     assert problems(text) == [("KB102", 15, 12, "hyperparameters[0].value")]
+
+
+def test_an_int_result_is_a_float_and_a_quoted_hyperparameter_is_text() -> None:
+    record, found = check(METHOD + RESULT.replace("value: 87.8", "value: 88"))
+    assert not found and record is not None and record.results[0].value == 88.0
+    text = (
+        METHOD
+        + 'hyperparameters:\n  - name: mask_ratio\n    value: "0.75"\n    description: d\n    source: s\n'
+    )
+    record, found = check(text)
+    assert not found and record is not None and record.hyperparameters[0].value == "0.75"
 
 
 def test_message_shows_the_offending_value_and_hint() -> None:

@@ -141,7 +141,8 @@ class Verdict(StrEnum):
 
 
 class Strict(BaseModel):
-    """Base for every model: unknown keys are errors, values are not coerced across types."""
+    """Base for every model: unknown keys are errors. Numbers, years and counts are strict fields
+    (a quoted ``"87.8"`` is a KB102 error, not a number); an int is accepted where a float is expected."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
@@ -193,7 +194,12 @@ class LectureClaim(Strict):
         return self
 
 
-HyperValue = Annotated[bool, Field(strict=True)] | Annotated[int, Field(strict=True)] | float | ShortText
+HyperValue = (
+    Annotated[bool, Field(strict=True)]
+    | Annotated[int, Field(strict=True)]
+    | Annotated[float, Field(strict=True)]
+    | ShortText
+)
 
 
 class Hyperparameter(Strict):
@@ -218,7 +224,7 @@ class Result(Strict):
     split: ShortText
     task: ShortText
     metric: RecordId = Field(description="Id of a metric record listed by the dataset.")
-    value: float
+    value: Annotated[float, Field(strict=True)]  # a quoted "87.8" is an error, not a number
     unit: Literal["%", "points", "ratio"] = "%"
     protocol: Protocol
     shots: Annotated[int, Field(ge=0, le=10_000, strict=True)] | None = None
