@@ -141,6 +141,27 @@ def test_several_problems_in_one_file_are_all_reported(kb_copy: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("folder", "stem", "damage"),
+    [
+        ("datasets", "imagenet-1k", lambda t: t + "colour: blue\n"),  # invalid: KB100
+        ("metrics", "top-1-accuracy", lambda t: t + "unit: [x\n"),  # unparsable YAML
+        ("topics", "masked-predictions", lambda t: t.replace("kind: topic", "kind: chapter")),
+    ],
+)
+def test_one_broken_record_is_one_problem_not_one_per_reference(
+    kb_copy: Path, folder: str, stem: str, damage
+) -> None:
+    from ssl_kb.kb import load
+
+    path = kb_copy / folder / f"{stem}.yaml"
+    assert stem in "".join(p.read_text() for p in kb_copy.rglob("*.yaml") if p != path)  # referenced
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    kb = load(kb_copy)
+    assert kb.diagnostics and not kb.ok()
+    assert {Path(d.path).name for d in kb.diagnostics} == {f"{stem}.yaml"}
+
+
 def test_only_keeps_problems_of_the_given_files(
     load_with, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,21 +62,27 @@ def load(root: Path, only: Iterable[Path] | None = None) -> KnowledgeBase:
         # discover() yields paths as ``root`` was given (often relative): compare absolute paths,
         # or a file named on the command line is loaded twice and reported as its own duplicate.
         files = sorted({p.absolute() for p in files} | {p for p in wanted if p.exists() or p.is_symlink()})
+    broken: set[str] = set()  # ids of files that did not load: references to them are not reported again
     for path in files:
         display = _display(path, root)
         doc = read_file(path, root, display)
         kb.diagnostics.extend(doc.diagnostics)
         if doc.data is None:
+            broken.add(path.stem)
             continue
         record, problems = validate_document(doc)
         kb.diagnostics.extend(problems)
-        if record is not None:
+        if record is None:
+            broken.add(path.stem)
+            if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+                broken.add(doc.data["id"])
+        else:
             try:
                 rel = path.absolute().relative_to(root.absolute())
             except ValueError:
                 rel = Path(path.name)
             kb.entries.append(Entry(record, doc, rel))
-    kb.diagnostics.extend(lint(kb.entries))
+    kb.diagnostics.extend(lint(kb.entries, broken=frozenset(broken)))
     if wanted is not None:
         shown = {_display(p, root) for p in wanted}
         kb.diagnostics = [d for d in kb.diagnostics if d.path in shown]

@@ -61,8 +61,13 @@ def loss_names() -> frozenset[str]:
     return frozenset()
 
 
-def lint(entries: list[Entry]) -> list[Diagnostic]:
-    """Every cross-record problem of the given entries, in one pass."""
+def lint(entries: list[Entry], broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Every cross-record problem of the given entries, in one pass.
+
+    ``broken``: ids of records whose files failed to load or validate. A reference to one of them is
+    not reported (its file already has the diagnostic that explains it), so that one mistake gives one
+    problem, not one per record that points at it.
+    """
     out: list[Diagnostic] = []
     by_id: dict[str, Entry] = {}
     for entry in entries:
@@ -83,7 +88,7 @@ def lint(entries: list[Entry]) -> list[Diagnostic]:
             by_id[rid] = entry
     for entry in entries:
         if by_id.get(entry.record.id) is entry:
-            out.extend(_reference_rules(entry, by_id))
+            out.extend(_reference_rules(entry, by_id, broken))
     out.extend(_topic_order(entries))
     out.extend(_cycles(by_id))
     return out
@@ -148,10 +153,12 @@ def _file_rules(entry: Entry) -> Iterable[Diagnostic]:
             yield make(doc.path, doc.mark(loc), "KB209", field, f"{dotted} is not exported by ssl_kb.losses")
 
 
-def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnostic]:
+def _reference_rules(entry: Entry, by_id: dict[str, Entry], broken: frozenset[str]) -> Iterable[Diagnostic]:
     record, doc = entry.record, entry.doc
     for i, topic in enumerate(record.topics):
         target = by_id.get(topic)
+        if target is None and topic in broken:
+            continue
         if target is None or not isinstance(target.record, Topic):
             what = "no record" if target is None else f"a {target.record.kind}, not a topic"
             yield make(doc.path, doc.mark(("topics", i)), "KB203", f"topics[{i}]", f"{topic!r} is {what}")
@@ -165,6 +172,8 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnost
                 yield make(doc.path, mark, "KB213", field, f"{edge.target!r} is listed twice")
             seen.add(edge.target)
             parent = by_id.get(edge.target)
+            if parent is None and edge.target in broken:
+                continue
             if parent is None:
                 yield make(doc.path, mark, "KB202", field, f"no record has id {edge.target!r}")
                 continue
@@ -183,6 +192,8 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnost
     if isinstance(record, Method):
         for i, result in enumerate(record.results):
             dataset = by_id.get(result.dataset)
+            if dataset is None and result.dataset in broken:
+                continue
             if dataset is None or not isinstance(dataset.record, Dataset):
                 what = "no record" if dataset is None else f"a {dataset.record.kind}"
                 yield make(
@@ -195,6 +206,8 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnost
                 continue
             metric = by_id.get(result.metric)
             mark = doc.mark(("results", i, "metric"))
+            if metric is None and result.metric in broken:
+                continue
             if metric is None or not isinstance(metric.record, Metric):
                 what = "no record" if metric is None else f"a {metric.record.kind}"
                 yield make(
@@ -224,6 +237,8 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry]) -> Iterable[Diagnost
     if isinstance(record, Dataset):
         for i, metric_id in enumerate(record.metrics):
             metric = by_id.get(metric_id)
+            if metric is None and metric_id in broken:
+                continue
             if metric is None or not isinstance(metric.record, Metric):
                 yield make(
                     doc.path,
