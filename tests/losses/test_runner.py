@@ -47,6 +47,14 @@ def test_unknown_name_and_bad_arguments_are_clear_errors():
         run_loss("info_nce", batch=2, dtype="int8")
     with pytest.raises(ValueError, match=r"^batch: expected a positive int, got 0$"):
         run_loss("info_nce", batch=0)
+    with pytest.raises(ValueError, match=r"^device: expected cpu, cuda or cuda:N, got 'tpu'$"):
+        run_loss("info_nce", batch=2, device="tpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match=r"^device: 'cuda' requested but CUDA is not available$"):
+        run_loss("info_nce", batch=2, device="cuda")
 
 
 def test_cpu_peak_sees_a_large_allocation():

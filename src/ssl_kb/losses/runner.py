@@ -138,6 +138,10 @@ def run_loss(
         ``{"name", "value", "time_ms", "peak_memory_bytes", "saved_tensor_bytes", "memory_note",
         "device", "dtype", "batch", "seed"}``.
 
+    Raises:
+        ValueError: a bad argument (unknown name, dtype or device string, batch or repeats < 1).
+        RuntimeError: the machine cannot run it (CUDA requested but absent; out of memory).
+
     >>> result = run_loss("info_nce", batch=4, repeats=1)
     >>> result["name"], result["device"], result["dtype"], result["value"] > 0
     ('info_nce', 'cpu', 'float32', True)
@@ -151,9 +155,12 @@ def run_loss(
         raise ValueError(f"batch: expected a positive int, got {batch}")
     if repeats < 1:
         raise ValueError(f"repeats: expected a positive int, got {repeats}")
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device: {device!r} requested but CUDA is not available")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"device: expected cpu, cuda or cuda:N, got {device!r}") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():  # the machine, not the arguments
+        raise RuntimeError(f"device: {device!r} requested but CUDA is not available")
     fn, factory = examples[name]
     args, kwargs = factory(batch, dev, _DTYPES[dtype], torch.Generator().manual_seed(seed))
     leaves = [t for t in [*args, *kwargs.values()] if isinstance(t, torch.Tensor) and t.requires_grad]
