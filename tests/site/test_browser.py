@@ -121,6 +121,17 @@ def test_home_topic_and_method_pages(page, server) -> None:
     _visible_svg(page, "svg.sslkb-ego")
 
 
+def test_loss_formulas_are_typeset_as_mathml(page, server) -> None:
+    page.goto(server + "methods/simclr.html")
+    page.get_by_role("heading", name="Reference implementation").wait_for()
+    display = page.locator("math[display='block']").first
+    box = display.bounding_box()
+    assert box is not None and box["height"] > 20  # a fraction laid out as MathML, not a line of text
+    assert page.locator("math[display='inline']").count() > 10
+    fallback = page.locator("article p > code, article li > code").filter(has_text="\\")
+    assert fallback.count() == 0  # no formula fell back to showing its LaTeX source
+
+
 def test_search_finds_mae(page, server) -> None:
     page.goto(server)
     page.locator("input.md-search__input").click()

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..citation import bibtex
 from ..schema import AnyRecord, Concept, Dataset, Method, Metric, Topic
-from . import implementations, markdown, svg
+from . import docstrings, implementations, markdown, svg
 from .catalog import Catalog
 from .markdown import Raw, code_block, external, indent, link, text
 from .templates import render
@@ -127,7 +127,7 @@ def _implementations(dotted: list[str]) -> tuple[list[dict[str, Any]], list[str]
                 "dotted": impl.dotted,
                 "path": impl.path,
                 "line": impl.line,
-                "docstring_block": code_block(f"{impl.signature}\n\n{impl.docstring}".strip(), "text"),
+                "docstring_block": docstrings.to_markdown(impl.signature, impl.docstring),
                 "source_block": indent(code_block(impl.source, "python")),
             }
         )
