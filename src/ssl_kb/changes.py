@@ -6,9 +6,9 @@ or disappear, and the site pages whose content depends on the changed records. R
 compared as the loader reads them, so a revision whose KB does not validate can still be
 compared; its quiz questions cannot (they need a valid store), and the result says so.
 
-Page paths follow :class:`ssl_kb.site.catalog.Catalog`: a record's page is
-``<folder>/<id>.md`` (``methods/mae.md``) and a topic's quiz page is ``quiz/<topic>.md``; both
-are docs paths, relative to the site's docs folder.
+Page paths come from :func:`ssl_kb.schema.record_page` and :func:`ssl_kb.schema.quiz_page`, the
+functions the site uses: a record's page is ``<folder>/<id>.md`` (``methods/mae.md``) and a topic's
+quiz page is ``quiz/<topic>.md``; both are docs paths, relative to the site's docs folder.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Severity
 from .kb import KnowledgeBase, load
 from .loader import discover, read_file
-from .schema import FOLDERS
+from .schema import FOLDERS, quiz_page, record_page
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 REFERENCE_FIELDS = ("topics", "lineage", "results", "metrics")
@@ -203,7 +203,7 @@ class Changes:
 
     def page_of(self, key: str) -> str | None:
         kind = self.head.kind(key) or self.base.kind(key)
-        return f"{FOLDERS[kind]}/{key}.md" if kind else None
+        return record_page(kind, key) if kind else None
 
     def _touch(self, key: str, reason: str) -> None:
         page = self.page_of(key)
@@ -284,7 +284,7 @@ def _compare_questions(out: Changes) -> None:
     for label, items in (("added", out.questions_added), ("removed", out.questions_removed)):
         for q in items:
             for topic in q["topics"]:
-                page = f"quiz/{topic}.md"
+                page = quiz_page(topic)
                 reason = f"questions {label}"
                 out.pages.setdefault(page, [])
                 if reason not in out.pages[page]:

@@ -370,6 +370,18 @@ class Metric(RecordBase):
 
 #: Where each kind of record lives under kb/ (and its section of the site).
 FOLDERS = {kind: f"{kind}s" for kind in ("method", "concept", "topic", "dataset", "metric")}
+
+
+def record_page(kind: str, rid: str) -> str:
+    """The site's docs path of a record's page (``methods/mae.md``); the site and ``ssl-kb diff`` share it."""
+    return f"{FOLDERS[kind]}/{rid}.md"
+
+
+def quiz_page(topic_id: str) -> str:
+    """The site's docs path of a topic's quiz page (``quiz/joint-embeddings.md``)."""
+    return f"quiz/{topic_id}.md"
+
+
 #: Kinds that are works with a place in the lineage (methods and concepts).
 WORK_KINDS = ("method", "concept")
 

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 from sqlalchemy.engine import Engine
 
-from ..schema import FOLDERS
+from ..schema import FOLDERS, quiz_page
 from . import overviews, pages
 from .catalog import Catalog
 from .downloads import files as download_files
@@ -173,7 +173,7 @@ def generate(
         docs["quiz/index.md"] = overviews.quiz_index(cat)
         for topic in cat.topics():
             if cat.quiz_page(topic.id):
-                docs[f"quiz/{topic.id}.md"] = overviews.quiz(cat, topic.id)
+                docs[quiz_page(topic.id)] = overviews.quiz(cat, topic.id)
     docs.update(download_files(engine, cat))
     if sqlite is not None:
         docs["downloads/ssl-kb.sqlite"] = sqlite

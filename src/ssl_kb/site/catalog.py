@@ -15,7 +15,7 @@ import networkx as nx
 from sqlalchemy.engine import Engine
 
 from .. import queries
-from ..schema import FOLDERS, AnyRecord, Dataset, Method, Metric, Topic
+from ..schema import FOLDERS, AnyRecord, Dataset, Method, Metric, Topic, quiz_page, record_page
 from ..store import records_from_store
 
 BAD_VERDICTS = ("wrong", "imprecise", "typo")
@@ -113,7 +113,7 @@ class Catalog:
 
     def page(self, rid: str) -> str:
         """The docs path of a record's page."""
-        return f"{FOLDERS[self.records[rid].kind]}/{rid}.md"
+        return record_page(self.records[rid].kind, rid)
 
     def name(self, rid: str) -> str:
         record = self.records.get(rid)
@@ -128,7 +128,7 @@ class Catalog:
     def quiz_page(self, topic_id: str) -> str | None:
         """The quiz page of a topic, if the quiz bank has questions for it."""
         if self.questions and self.questions.get(topic_id):
-            return f"quiz/{topic_id}.md"
+            return quiz_page(topic_id)
         return None
 
     def question_count(self) -> int:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..diagnostics import CODES
-from ..schema import FOLDERS, MODELS
+from ..schema import FOLDERS, MODELS, quiz_page
 from . import markdown, svg
 from .catalog import Catalog
 from .markdown import Raw, link
@@ -293,7 +293,7 @@ def contributing() -> str:
 
 
 def quiz(cat: Catalog, topic_id: str) -> str:
-    page = f"quiz/{topic_id}.md"
+    page = quiz_page(topic_id)
     questions = (cat.questions or {}).get(topic_id, [])
     topic = cat.records[topic_id]
     urls = {rid: markdown.html_url(page, cat.page(rid)) for rid in cat.records}
