@@ -39,6 +39,22 @@ def test_timeline_is_well_formed_and_escaped() -> None:
     assert float(root.get("width")) > 0 and float(root.get("height")) > 0
 
 
+def test_a_crowded_timeline_cell_is_capped_with_a_link_to_the_year() -> None:
+    g = nx.DiGraph()
+    for i in range(500):  # 500 works of one family in one year
+        g.add_node(f"w{i:03}", name=f"W{i}", year=2020, family="f1", kind="method")
+    g.add_node("old", name="Old", year=2019, family="f1", kind="method")
+    g.add_edge("w499", "old", type="uses", reason="r")  # w499 is not drawn: no arrow
+    g.add_edge("w000", "old", type="uses", reason="r")
+    root = ET.fromstring(svg.timeline(g, ["f1"], _href, cell_limit=8))
+    assert len(list(root.iter(f"{NS}circle"))) == 8  # old + 7 of 2020
+    more = [a for a in root.iter(f"{NS}a") if a.get("class") == "sslkb-node sslkb-more"]
+    assert len(more) == 1 and more[0].get("href") == "#2020"
+    assert "".join(more[0].itertext()).endswith("+493 more")
+    assert len([p for p in root.iter(f"{NS}path") if p.get("class") == "sslkb-edge"]) == 1
+    assert float(root.get("height")) < 8 * 26 + 100  # bounded by the cap, not by 500 rows
+
+
 def test_lineage_draws_the_reduction() -> None:
     g = reduction(_graph())
     root = ET.fromstring(svg.lineage(g, ["f1", "f2", "concept"], _href))

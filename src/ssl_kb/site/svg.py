@@ -121,8 +121,19 @@ def _tip(graph: nx.DiGraph, node: str) -> str:
 # ---------------------------------------------------------------------------- timeline
 
 
-def timeline(graph: nx.DiGraph, families: Sequence[str], href: Href) -> str:
-    """All dated works by year (columns) in lanes by family, with arrows from parent to child."""
+#: Works shown per (family, year) cell of the timeline; the rest are one "+k more" link to the year's list.
+TIMELINE_CELL_LIMIT = 8
+
+
+def timeline(
+    graph: nx.DiGraph, families: Sequence[str], href: Href, *, cell_limit: int = TIMELINE_CELL_LIMIT
+) -> str:
+    """All dated works by year (columns) in lanes by family, with arrows from parent to child.
+
+    A cell with more than ``cell_limit`` works shows ``cell_limit - 1`` of them and a "+k more" link to
+    ``#<year>`` (the year's heading in the list below the picture), so that the picture's height stays
+    bounded however large the KB grows; arrows to works not drawn are left out.
+    """
     nodes = sorted(
         (n for n, d in graph.nodes(data=True) if d.get("year") is not None),
         key=lambda n: (graph.nodes[n]["year"], n),
@@ -133,7 +144,8 @@ def timeline(graph: nx.DiGraph, families: Sequence[str], href: Href) -> str:
     for n in nodes:
         cells[(str(graph.nodes[n].get("family")), int(graph.nodes[n]["year"]))].append(n)
     families = [f for f in families if any(fam == f for fam, _ in cells)]
-    depth = {f: max(len(v) for (fam, _), v in cells.items() if fam == f) for f in families}
+    shown = {key: v if len(v) <= cell_limit else v[: cell_limit - 1] for key, v in cells.items()}
+    depth = {f: min(max(len(v) for (fam, _), v in cells.items() if fam == f), cell_limit) for f in families}
     left, col, row, top = 170.0, 120.0, 26.0, 40.0
     lane_top: dict[str, float] = {}
     y = top
@@ -144,9 +156,13 @@ def timeline(graph: nx.DiGraph, families: Sequence[str], href: Href) -> str:
     width = left + max(len(years), 1) * col + 40
     xs = {year: left + i * col + 20 for i, year in enumerate(years)}
     pos: dict[str, tuple[float, float]] = {}
+    more: list[tuple[float, float, int, int]] = []  # x, y, year, hidden count
     for (f, year), members in sorted(cells.items()):
-        for k, n in enumerate(members):
+        for k, n in enumerate(shown[(f, year)]):
             pos[n] = (xs[year], lane_top.get(f, top) + k * row + row / 2 + 4)
+        if len(members) > len(shown[(f, year)]):
+            y_more = lane_top.get(f, top) + (cell_limit - 1) * row + row / 2 + 4
+            more.append((xs[year], y_more, year, len(members) - len(shown[(f, year)])))
     body: list[str] = []
     for i, f in enumerate(families):
         lane_h = depth[f] * row + 8
@@ -166,9 +182,16 @@ def timeline(graph: nx.DiGraph, families: Sequence[str], href: Href) -> str:
                 _arrow("timeline", x1 + 6, y1, x2 - 7, y2, _edge_tip(graph, child, parent), bend=0.15)
             )
     for n in nodes:
+        if n not in pos:
+            continue
         x, y0 = pos[n]
         fill = colour(lane_of.get(str(graph.nodes[n].get("family")), 0))
         body.append(_node(x, y0, str(graph.nodes[n].get("name", n)), href(n), fill, _tip(graph, n)))
+    for x, y0, year, count in more:
+        body.append(
+            f'<a href="#{year}" class="sslkb-node sslkb-more"><title>{count} more works of {year}: see the list'
+            f' below</title><text x="{x - 6:.1f}" y="{y0 + 4:.1f}" class="sslkb-label">+{count} more</text></a>'
+        )
     return _frame(
         "timeline",
         width,
