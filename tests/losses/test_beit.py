@@ -38,6 +38,19 @@ def test_matches_equation_loop(b, n, k):
     torch.testing.assert_close(beit_mim_loss(logits, tokens, masked), _equation_loop(logits, tokens, masked))
 
 
+def test_value_and_gradients_match_the_equation_loop_on_device(device):
+    logits, tokens, masked = _inputs(3, 7, 6, seed=12, device=device)
+    masked[0, 0] = True
+    loss = beit_mim_loss(logits, tokens, masked)
+    want = _equation_loop(logits, tokens, masked)
+    assert loss.device.type == torch.device(device).type
+    torch.testing.assert_close(loss, want)
+    (got,) = torch.autograd.grad(loss, logits)
+    (ref,) = torch.autograd.grad(want, logits)
+    torch.testing.assert_close(got, ref)
+    assert torch.all(got[~masked] == 0)
+
+
 def test_one_mean_over_all_masked_tokens_not_a_mean_of_image_means():
     logits = torch.zeros(2, 3, 4)
     logits[1, :, 0] = 5.0  # image 1 confidently predicts token 0
@@ -115,6 +128,21 @@ def test_shape_and_argument_errors_name_the_argument():
         beit_mim_loss(logits, tokens, masked.float())
     with pytest.raises(TypeError, match=r"^target_tokens: expected an integer tensor, got torch.float32$"):
         beit_mim_loss(logits, tokens.float(), masked)
+    # -100 (cross_entropy's ignore_index) or K at a masked position: an error, not a silent 0 in the mean
+    for bad, shown in ((-100, r"\[-100, 0\]"), (4, r"\[0, 4\]")):
+        wrong = tokens.clone()
+        wrong[1, 2] = bad
+        with pytest.raises(
+            ValueError,
+            match=rf"^target_tokens: expected ids in \[0, K\) = \[0, 4\) at masked positions, got values in "
+            rf"{shown}$",
+        ):
+            beit_mim_loss(logits, wrong, masked)
+    unmasked_bad = tokens.clone()
+    unmasked_bad[1, 2] = -100
+    only_some = masked.clone()
+    only_some[1, 2] = False
+    assert torch.isfinite(beit_mim_loss(logits, unmasked_bad, only_some))  # unmasked ids are not read
 
 
 def _official_generator(height, width, num_masked, min_num, max_num, min_aspect, uniform, randint):
@@ -169,6 +197,29 @@ def test_blockwise_masking_matches_the_official_generator(height, width, num_mas
     assert torch.equal(got, want)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_blockwise_masking_matches_the_official_generator_with_options(seed):
+    g = torch.Generator().manual_seed(seed)
+
+    def uniform(lo, hi):
+        return lo + (hi - lo) * float(torch.rand((), generator=g))
+
+    def randint(lo, hi):
+        return int(torch.randint(lo, hi + 1, (), generator=g))
+
+    want = _official_generator(10, 12, 50, 6, 20, 0.5, uniform, randint)
+    got = blockwise_masking(
+        10,
+        12,
+        50,
+        min_num_patches=6,
+        max_num_patches=20,
+        min_aspect=0.5,
+        generator=torch.Generator().manual_seed(seed),
+    )
+    assert torch.equal(got, want) and int(got.sum()) <= 50
+
+
 def test_blockwise_masking_defaults_count_and_determinism():
     state = torch.get_rng_state()
     masks = [blockwise_masking(generator=torch.Generator().manual_seed(s)) for s in range(30)]
@@ -188,3 +239,5 @@ def test_blockwise_masking_edge_cases_and_errors():
         blockwise_masking(4, 4, 17)
     with pytest.raises(ValueError, match=r"^height, width: expected a grid of at least 1 x 1, got 0 x 4$"):
         blockwise_masking(0, 4, 0)
+    with pytest.raises(ValueError, match=r"^max_aspect: expected a positive number, got -1.0$"):
+        blockwise_masking(4, 4, 4, max_aspect=-1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
@@ -25,9 +26,26 @@ def _loop(pred, target, mask, logits=None, lam_rec=0.999, lam_adv=0.001):
                     den += m
     loss = lam_rec * (num / den if den else 0.0)
     if logits is not None:
-        adv = [-math.log(1.0 / (1.0 + math.exp(-float(v)))) for v in logits.flatten()]
+        # -log sigmoid(v) = log(1 + e^{-v}), written as max(-v, 0) + log1p(e^{-|v|}) so |v| = 1000 fits
+        adv = [max(-float(v), 0.0) + math.log1p(math.exp(-abs(float(v)))) for v in logits.flatten()]
         loss += lam_adv * sum(adv) / len(adv)
     return loss
+
+
+def _torch_loop(pred, target, mask, logits, lam_rec, lam_adv):
+    """The sums of ``_loop``, element by element but with tensor ops, so that autograd differentiates it."""
+    b, c, h, w = pred.shape
+    num = torch.zeros((), dtype=torch.float64, device=pred.device)
+    den = torch.zeros((), dtype=torch.float64, device=pred.device)
+    for i in range(b):
+        for ch in range(c):
+            for y in range(h):
+                for x in range(w):
+                    m = mask[i, ch if mask.shape[1] > 1 else 0, y, x]
+                    num = num + m * (pred[i, ch, y, x] - target[i, ch, y, x]) ** 2
+                    den = den + m
+    adv = sum(-torch.log(torch.sigmoid(v)) for v in logits.flatten()) / logits.numel()
+    return lam_rec * num / den + lam_adv * adv
 
 
 def _inputs(b=2, c=3, h=4, w=4, seed=0, channel_mask=False):
@@ -49,6 +67,23 @@ def test_matches_the_loop(seed, channel_mask):
     )
     got = context_encoder_loss(pred, target, mask, logits, lambda_rec=0.7, lambda_adv=0.3).item()
     assert got == pytest.approx(_loop(pred, target, mask, logits, 0.7, 0.3), rel=1e-12)
+
+
+@pytest.mark.parametrize("channel_mask", [False, True])
+def test_value_and_gradients_match_the_loop_on_device(device, channel_mask):
+    pred, target, mask, logits = (
+        t.to(device) for t in _inputs(b=2, c=2, h=3, w=3, seed=7, channel_mask=channel_mask)
+    )
+    pred.requires_grad_()
+    logits.requires_grad_()
+    loss = context_encoder_loss(pred, target, mask, logits, lambda_rec=0.6, lambda_adv=0.4)
+    want = _torch_loop(pred, target, mask, logits, 0.6, 0.4)
+    assert loss.device.type == torch.device(device).type
+    torch.testing.assert_close(loss, want)
+    got_grads = torch.autograd.grad(loss, (pred, logits))
+    want_grads = torch.autograd.grad(want, (pred, logits))
+    for got, ref in zip(got_grads, want_grads, strict=True):
+        torch.testing.assert_close(got, ref)
 
 
 def test_closed_forms():
@@ -81,12 +116,14 @@ def test_gradcheck():
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
-def test_half_inputs_give_float32(dtype):
-    pred, target, mask, logits = _inputs()
-    out = context_encoder_loss(
-        pred.to(dtype) * 100, target.to(dtype), mask.to(dtype), (logits * 1000).to(dtype)
-    )
+def test_half_inputs_accumulate_in_float32(device, dtype):
+    pred, target, mask, logits = (t.to(device) for t in _inputs())
+    args = ((pred * 100).to(dtype), target.to(dtype), mask.to(dtype), (logits * 1000).to(dtype))
+    out = context_encoder_loss(*args)
     assert out.dtype == torch.float32 and torch.isfinite(out)
+    # the same half-precision values, summed in float64: float32 accumulation loses almost nothing
+    want = _loop(*(a.double().cpu() for a in args))
+    assert out.item() == pytest.approx(want, rel=1e-5)
 
 
 def test_empty_mask_gives_zero_reconstruction_with_a_gradient_path():
@@ -124,10 +161,14 @@ def test_shape_errors_name_the_argument():
         context_encoder_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 5), torch.zeros(2, 1, 4, 4))
     with pytest.raises(ValueError, match=r"^mask: expected \(B, 1, H, W\) or \(B, C, H, W\)"):
         context_encoder_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4), torch.zeros(2, 2, 4, 4))
-    with pytest.raises(ValueError, match=r"^d_fake_logits: expected \(B,\) or \(B, 1\)"):
-        context_encoder_loss(
-            torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4), torch.zeros(2, 1, 4, 4), torch.zeros(3)
-        )
+    for shape in ((3,), (1, 2), (2, 1, 1)):
+        with pytest.raises(
+            ValueError,
+            match=rf"^d_fake_logits: expected \(B,\) or \(B, 1\) with B = 2, got {re.escape(str(shape))}$",
+        ):
+            context_encoder_loss(
+                torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4), torch.zeros(2, 1, 4, 4), torch.zeros(shape)
+            )
 
 
 def test_examples_run_and_give_a_finite_scalar():

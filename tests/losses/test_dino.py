@@ -62,6 +62,21 @@ def test_matches_equation_loop_and_official_code(v, b, k, ts, tt):
     torch.testing.assert_close(loss, _official_formulation(student, teacher, center, ts, tt))
 
 
+@pytest.mark.parametrize(("v", "ts", "tt"), [(4, 0.1, 0.04), (3, 0.3, 0.07)])
+def test_value_and_gradients_match_the_equation_loop_on_device(device, v, ts, tt):
+    student = _crops(v, 3, 5, seed=20 + v, device=device)
+    teacher = _crops(2, 3, 5, seed=30 + v, device=device, grad=False)
+    center = torch.randn(1, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(2)).to(device)
+    loss = dino_loss(student, teacher, center, student_temp=ts, teacher_temp=tt)
+    want = _equation_loop(student, teacher, center, ts, tt)
+    assert loss.device.type == torch.device(device).type
+    torch.testing.assert_close(loss, want)
+    got_grads = torch.autograd.grad(loss, student)
+    want_grads = torch.autograd.grad(want, student)
+    for got, ref in zip(got_grads, want_grads, strict=True):
+        torch.testing.assert_close(got, ref)
+
+
 def test_uniform_outputs_give_log_k():
     k = 7
     student = [torch.zeros(3, k)] * 4
@@ -183,3 +198,7 @@ def test_shape_and_argument_errors_name_the_argument():
         dino_loss(torch.zeros(8, 16), t, torch.zeros(1, 16))
     with pytest.raises(ValueError, match=r"^momentum: expected a number in \[0, 1\], got 1.5$"):
         update_center(torch.zeros(1, 16), t, momentum=1.5)
+    with pytest.raises(ValueError, match=r"^teacher_temp: expected a positive number, got 0.0$"):
+        dino_loss(s, t, torch.zeros(1, 16), teacher_temp=0.0)
+    with pytest.raises(TypeError, match=r"^center: expected a floating-point tensor, got torch.int64$"):
+        dino_loss(s, t, torch.zeros(1, 16, dtype=torch.long))

@@ -13,7 +13,7 @@ from ssl_kb.losses import mae_loss, patchify, random_masking
 def _patchify_loop(imgs, p):
     """Patch (i, j) row-major; inside: for row r, column c, channel ch."""
     b, c, h, w = imgs.shape
-    out = torch.empty(b, (h // p) * (w // p), p * p * c, dtype=imgs.dtype)
+    out = torch.empty(b, (h // p) * (w // p), p * p * c, dtype=imgs.dtype, device=imgs.device)
     for n in range(b):
         for i in range(h // p):
             for j in range(w // p):
@@ -66,6 +66,20 @@ def test_loss_matches_patch_loop(c, h, w, p, norm_pix):
     )
 
 
+@pytest.mark.parametrize("norm_pix", [True, False])
+def test_value_and_gradients_match_the_patch_loop_on_device(device, norm_pix):
+    pred, imgs, mask = _inputs(2, 3, 4, 6, 2, seed=11, device=device)
+    imgs.requires_grad_()  # the normalised target is differentiable too, as in the official code
+    loss = mae_loss(pred, imgs, mask, 2, norm_pix)
+    want = _loss_loop(pred, imgs, mask, 2, norm_pix)
+    assert loss.device.type == torch.device(device).type
+    torch.testing.assert_close(loss, want)
+    got_grads = torch.autograd.grad(loss, (pred, imgs))
+    want_grads = torch.autograd.grad(want, (pred, imgs))
+    for got, ref in zip(got_grads, want_grads, strict=True):
+        torch.testing.assert_close(got, ref)
+
+
 def test_only_removed_patches_count_and_bool_mask_equals_float():
     pred, imgs, mask = _inputs(2, 3, 4, 4, 2, seed=2)
     loss = mae_loss(pred, imgs, mask, 2)
@@ -107,11 +121,13 @@ def test_loss_is_invariant_to_batch_permutation(b, seed, data):
     torch.testing.assert_close(mae_loss(pred[perm], imgs[perm], mask[perm], 2), loss)
 
 
-@pytest.mark.parametrize(("length", "ratio"), [(196, 0.75), (10, 0.33), (7, 0.0), (7, 1.0), (5, 0.5)])
+@pytest.mark.parametrize(
+    ("length", "ratio"), [(196, 0.75), (10, 0.33), (7, 0.0), (7, 1.0), (5, 0.5), (10, 0.9), (100, 0.9)]
+)
 def test_random_masking_keeps_int_l_times_one_minus_ratio(length, ratio):
     x = torch.randn(3, length, 4, generator=torch.Generator().manual_seed(0))
     kept, mask, ids_restore = random_masking(x, ratio, torch.Generator().manual_seed(1))
-    keep = int(length * (1 - ratio))
+    keep = int(length * (1 - ratio))  # the official formula, float rounding included (10, 0.9 -> 0)
     assert kept.shape == (3, keep, 4) and mask.shape == (3, length) and ids_restore.shape == (3, length)
     assert torch.all(mask.sum(1) == length - keep)
     # restoring: kept tokens followed by placeholders, gathered with ids_restore, land where mask == 0
@@ -183,3 +199,12 @@ def test_shape_and_argument_errors_name_the_argument():
         random_masking(torch.zeros(2, 4), 0.5)
     with pytest.raises(ValueError, match=r"^noise: expected \(B, N\) = \(2, 4\), got \(2, 3\)$"):
         random_masking(torch.zeros(2, 4, 3), 0.5, noise=torch.zeros(2, 3))
+    with pytest.raises(
+        ValueError, match=r"^imgs: norm_pix needs at least 2 values per patch \(p \* p \* C\), got 1$"
+    ):
+        mae_loss(torch.zeros(2, 16, 1), torch.zeros(2, 1, 4, 4), torch.ones(2, 16), 1)
+    assert (
+        mae_loss(torch.zeros(2, 16, 1), torch.ones(2, 1, 4, 4), torch.ones(2, 16), 1, norm_pix=False) == 1.0
+    )
+    with pytest.raises(TypeError, match=r"^pred: expected a torch.Tensor, got list$"):
+        mae_loss([[0.0]], imgs, torch.ones(2, 4), 2)

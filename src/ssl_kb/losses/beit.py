@@ -38,7 +38,8 @@ def beit_mim_loss(
 
     Args:
         logits: ``[B, N, K]`` predictions over the :math:`K` visual tokens (8192 for DALL-E's tokenizer).
-        target_tokens: ``[B, N]`` long, the tokenizer's token ids (only masked positions are read).
+        target_tokens: ``[B, N]`` integer, the tokenizer's token ids in ``[0, K)`` (only masked positions
+            are read, and checked).
         bool_masked_pos: ``[B, N]`` bool, **True = masked** (predicted, counted).
 
     Returns:
@@ -62,6 +63,14 @@ def beit_mim_loss(
     dtype = torch.float64 if logits.dtype == torch.float64 else torch.float32
     picked = logits[bool_masked_pos].to(dtype)  # [M, K], as the official model's lm_head input
     targets = target_tokens[bool_masked_pos].long()
+    if targets.numel() > 0:
+        lo, hi = int(targets.min()), int(targets.max())
+        if lo < 0 or hi >= sizes["K"]:
+            # checked here: cross_entropy would skip -100 silently (its ignore_index) and still count it
+            raise ValueError(
+                f"target_tokens: expected ids in [0, K) = [0, {sizes['K']}) at masked positions, "
+                f"got values in [{lo}, {hi}]"
+            )
     per_token = F.cross_entropy(picked, targets, reduction="none")
     return per_token.sum() / max(per_token.shape[0], 1)
 
@@ -118,6 +127,8 @@ def blockwise_masking(
     if not min_aspect > 0:
         raise ValueError(f"min_aspect: expected a positive number, got {min_aspect}")
     max_aspect = 1.0 / min_aspect if max_aspect is None else max_aspect
+    if not max_aspect > 0:
+        raise ValueError(f"max_aspect: expected a positive number, got {max_aspect}")
     max_block = num_masked if max_num_patches is None else max_num_patches
     log_lo, log_hi = math.log(min_aspect), math.log(max_aspect)
 

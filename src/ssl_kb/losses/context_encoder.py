@@ -37,24 +37,28 @@ def context_encoder_loss(
 
     :math:`M` is broadcast to ``pred``'s shape before both sums, so :math:`\mathcal{L}_{rec}` is the mean
     squared error over the missing elements (pixels x channels); Eq. 1 writes the unnormalised squared norm,
-    the official Torch code takes the MSE over the predicted region. :math:`\mathcal{L}_{adv}` is the
-    non-saturating generator form of Eq. 2 (maximise :math:`\log D(F(\cdot))`, as the official code's BCE
-    against the "real" label), computed stably as ``softplus(-logits)`` from the discriminator's logits on the
-    generated images. Without ``d_fake_logits`` the result is ``lambda_rec * L_rec``.
+    the official Torch code (``train.lua``) takes the MSE over the predicted region, with the pixels of a
+    thin border of it (``overlapPred``) weighted 10x in the gradient; that weighting is not reproduced
+    here. :math:`\mathcal{L}_{adv}` is the non-saturating generator form of Eq. 2 (maximise
+    :math:`\log D(F(\cdot))`, as the official code's BCE against the "real" label), computed stably as
+    ``softplus(-logits)`` from the discriminator's logits on the generated images. Without
+    ``d_fake_logits`` the result is ``lambda_rec * L_rec``.
 
     Args:
         pred: the generator's output :math:`F((1 - M) \odot x)`, ``[B, C, H, W]``.
         target: the real image :math:`x`, ``[B, C, H, W]``.
         mask: :math:`\hat M`, ``[B, 1, H, W]`` or ``[B, C, H, W]``, **1 = missing region** (to be
             predicted), 0 = context; bool or float.
-        d_fake_logits: discriminator logits on the generated images, ``[B]`` or ``[B, 1]`` (any shape is
-            averaged); ``None`` drops the adversarial term.
-        lambda_rec: 0.999 (Sec. 3.4).
-        lambda_adv: 0.001 (Sec. 3.4).
+        d_fake_logits: discriminator logits on the generated images, ``[B]`` or ``[B, 1]`` (averaged over
+            the batch); ``None`` drops the adversarial term.
+        lambda_rec: 0.999 (Sec. 3.4; ``wtl2=0.999`` in the official README's training command, and
+            ``train.lua`` forms ``(1 - wtl2) * errG + wtl2 * errG_l2``).
+        lambda_adv: 0.001 (Sec. 3.4; ``1 - wtl2`` in ``train.lua``).
 
     Returns:
-        scalar (float32 for half/float32 inputs). An empty mask gives :math:`\mathcal{L}_{rec} = 0`
-        (explicit: nothing is missing, nothing to reconstruct), still with a gradient path.
+        Scalar, float32 (float64 if an input is float64; half inputs are accumulated in float32). An
+        empty mask gives :math:`\mathcal{L}_{rec} = 0` (explicit: nothing is missing, nothing to
+        reconstruct), still with a gradient path.
 
     >>> x = torch.zeros(1, 1, 2, 2)
     >>> m = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])
@@ -76,7 +80,8 @@ def context_encoder_loss(
             f"mask: expected (B, 1, H, W) or (B, C, H, W) with (B, C, H, W) = {tuple(pred.shape)}, "
             f"got {tuple(mask.shape)}"
         )
-    dt = compute_dtype(pred, target)
+    extra = () if d_fake_logits is None else (d_fake_logits,)
+    dt = compute_dtype(pred, target, *extra)
     m = mask.to(dt).expand(pred.shape)
     squared = (pred.to(dt) - target.to(dt)).pow(2)
     count = m.sum()
@@ -84,7 +89,7 @@ def context_encoder_loss(
     loss = lambda_rec * rec
     if d_fake_logits is not None:
         check_floating("d_fake_logits", d_fake_logits)
-        if d_fake_logits.numel() != sizes["B"] or d_fake_logits.dim() > 2:
+        if tuple(d_fake_logits.shape) not in ((sizes["B"],), (sizes["B"], 1)):
             raise ValueError(
                 f"d_fake_logits: expected (B,) or (B, 1) with B = {sizes['B']}, got {tuple(d_fake_logits.shape)}"
             )

@@ -60,11 +60,11 @@ def dino_loss(
         teacher_out: the teacher's outputs ``[B, K]`` for the global crops, in the same order (DINO uses
             :math:`T = 2`); :math:`T \le V`.
         center: the centre :math:`c` ``[1, K]`` (from :func:`update_center`).
-        student_temp: :math:`\tau_s`, default 0.1 (Sec. 3.1; ``DINOLoss(student_temp=0.1)`` in the
-            official code).
-        teacher_temp: :math:`\tau_t`, default 0.04 (``--teacher_temp`` default in the official code; the
-            paper warms it up linearly from 0.04 to 0.07 over the first 30 epochs, Sec. 3.1; pass the
-            scheduled value).
+        student_temp: :math:`\tau_s`, default 0.1 (Sec. 3.2, implementation details;
+            ``DINOLoss(student_temp=0.1)`` in the official code).
+        teacher_temp: :math:`\tau_t`, default 0.04 (``--teacher_temp`` and ``--warmup_teacher_temp``
+            defaults in the official code; the paper warms it up linearly from 0.04 to 0.07 over the first
+            30 epochs, Sec. 3.2; pass the scheduled value).
 
     Returns:
         Scalar loss, float32 (float64 if an input is float64); softmaxes computed in float32.
@@ -78,6 +78,10 @@ def dino_loss(
     sizes = _check_views("student_out", student_out)
     _check_views("teacher_out", teacher_out, **sizes)
     check_shape("center", center, "1 K", K=sizes["K"])
+    check_floating("center", center)
+    for name, temp in (("student_temp", student_temp), ("teacher_temp", teacher_temp)):
+        if not temp > 0:
+            raise ValueError(f"{name}: expected a positive number, got {temp}")
     n_teacher, n_student = len(teacher_out), len(student_out)
     if n_teacher > n_student:
         raise ValueError(
@@ -124,6 +128,7 @@ def update_center(
     """
     sizes = _check_views("teacher_out", teacher_out)
     check_shape("center", center, "1 K", K=sizes["K"])
+    check_floating("center", center)
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f"momentum: expected a number in [0, 1], got {momentum}")
     with torch.no_grad():

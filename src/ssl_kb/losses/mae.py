@@ -28,14 +28,17 @@ def random_masking(
 
     Per-sample shuffling by sorting uniform noise, as the official ``random_masking``: the tokens with the
     smallest noise are kept, in ascending noise order; ``ids_restore = argsort(argsort(noise))`` undoes
-    the shuffle (``torch.gather(shuffled, 1, ids_restore)`` puts the tokens back).
+    the shuffle (``torch.gather(shuffled, 1, ids_restore)`` puts the tokens back). The count is computed
+    in floating point exactly as the official code, quirk included: ``int(10 * (1 - 0.9)) = 0`` and
+    ``int(100 * (1 - 0.9)) = 9``, since ``1 - 0.9`` is slightly below 0.1.
 
     Args:
         x: tokens ``[B, N, D]`` (MAE's :math:`L` is :math:`N` here).
         mask_ratio: fraction removed, in :math:`[0, 1]`; MAE's default 0.75 (Sec. 4, Fig. 5).
         generator: source of the noise; ``None`` draws from torch's default generator, as the official code
             does (pass one for reproducible masks; it may live on another device than ``x``).
-        noise: ``[B, N]`` noise to sort instead of drawing it (the official ``forward(imgs, noise=...)``).
+        noise: ``[B, N]`` noise to sort instead of drawing it, for reproducible or hand-made masks (an
+            addition: the official ``random_masking`` always draws ``torch.rand(N, L)``).
 
     Returns:
         ``(x_kept [B, N_keep, D], mask [B, N] with 1 = removed and 0 = kept (x's dtype),
@@ -117,7 +120,9 @@ def mae_loss(
         mask: ``[B, N]``, **1 = removed** (predicted, counted), 0 = kept; float or bool.
         patch_size: :math:`p`, default 16 (ViT-B/16, ViT-L/16 in MAE).
         norm_pix: normalise target patches, default True (MAE's default reconstruction target,
-            Sec. 3 and Table 1c; the official flag ``--norm_pix_loss``).
+            Sec. 3 and Table 1d; the official flag ``--norm_pix_loss``, off by default in argparse but
+            used in ``PRETRAIN.md`` "for better representation learning"). Needs :math:`P \ge 2` (the
+            unbiased variance of one value is undefined).
 
     Returns:
         Scalar loss, float32 (float64 if an input is float64).
@@ -129,12 +134,14 @@ def mae_loss(
     >>> mae_loss(pred, imgs, torch.zeros(1, 4), patch_size=2)  # nothing removed: an explicit 0
     tensor(0.)
     """
-    check_floating("pred", pred)
-    check_floating("imgs", imgs)
     target = patchify(imgs, patch_size)
     b, n, p = target.shape
     check_shape("pred", pred, "B N P", B=b, N=n, P=p)
     check_shape("mask", mask, "B N", B=b, N=n)
+    check_floating("pred", pred)
+    check_floating("imgs", imgs)
+    if norm_pix and p < 2:
+        raise ValueError(f"imgs: norm_pix needs at least 2 values per patch (p * p * C), got {p}")
     dtype = compute_dtype(pred, imgs)
     target = target.to(dtype)
     if norm_pix:
