@@ -17,7 +17,7 @@ from ssl_kb.losses import (
     soft_encode_ab,
     split_brain_loss,
 )
-from ssl_kb.losses.colorization import AB_GAMUT_ROWS
+from ssl_kb.losses.colorization import AB_GAMUT_ROWS, class_rebalancing_weights
 
 
 def _srgb_to_lab(rgb):
@@ -38,6 +38,21 @@ def test_the_bin_set_has_313_points_on_the_grid_of_10():
     assert len({tuple(p) for p in centers.tolist()}) == 313
     assert torch.equal(centers.remainder(10), torch.zeros_like(centers))
     assert centers.tolist() == sorted(centers.tolist())  # ordered by a then b
+
+
+def test_the_bin_set_matches_opencvs_transcription_of_pts_in_hull():
+    """Checksums of the ``hull_pts`` literal of opencv/opencv samples/dnn/colorization.cpp (313 a, then 313 b).
+
+    Computed once from that literal; the index-weighted sums pin the order as well as the set.
+    """
+    c = ab_bin_centers(dtype=torch.float64)
+    a, b = c[:, 0], c[:, 1]
+    i = torch.arange(313, dtype=torch.float64)
+    got = [a.sum(), b.sum(), (a * b).sum(), (a * a).sum(), (b * b).sum(), (i * a).sum(), (i * b).sum()]
+    assert [int(v) for v in got] == [4910, 2090, -348700, 916500, 961300, 2223730, -255780]
+    # rows of the literal: how many bins share each a value, from a = -90 to a = 100
+    counts = [int((a == v).sum()) for v in range(-90, 101, 10)]
+    assert counts == [5, 8, 10, 12, 14, 15, 16, 16, 17, 18, 18, 18, 19, 20, 19, 20, 20, 19, 19, 10]
 
 
 def test_derivation_from_the_srgb_gamut_is_a_subset_missing_few_boundary_points():
@@ -94,6 +109,27 @@ def test_soft_encoding_is_the_5nn_gaussian():
     torch.testing.assert_close(z, expected)
 
 
+def test_class_rebalancing_weights_follow_eq_4():
+    g = torch.Generator().manual_seed(4)
+    counts = torch.rand(313, generator=g, dtype=torch.float64) ** 4 * 1000
+    w = class_rebalancing_weights(counts)
+    p = (counts / counts.sum()).tolist()
+    raw = [1.0 / (0.5 * pq + 0.5 / 313) for pq in p]
+    scale = sum(pq * r for pq, r in zip(p, raw, strict=True))
+    torch.testing.assert_close(w, torch.tensor([r / scale for r in raw], dtype=torch.float64))
+    assert float((w * torch.tensor(p, dtype=torch.float64)).sum()) == pytest.approx(1.0)
+    # lambda = 1: uniform weights; lambda = 0: inverse prior (rare bins up-weighted)
+    torch.testing.assert_close(class_rebalancing_weights(counts, lam=1.0), torch.ones_like(w))
+    w0 = class_rebalancing_weights(counts, lam=0.0)
+    assert int(w0.argmax()) == int(counts.argmin())
+    with pytest.raises(ValueError, match=r"^lam: expected a value in \[0, 1\]"):
+        class_rebalancing_weights(counts, lam=1.5)
+    with pytest.raises(ValueError, match=r"^prior: expected non-negative values"):
+        class_rebalancing_weights(-counts)
+    with pytest.raises(ValueError, match=r"^prior: expected \(Q\), got \(2, 3\)$"):
+        class_rebalancing_weights(torch.ones(2, 3))
+
+
 def _ce_loop(logits, target_dist, weights=None, hard=None):
     b, q, h, w = logits.shape
     total = 0.0
@@ -122,6 +158,27 @@ def test_colorization_loss_matches_the_loop(soft):
     )
     got = colorization_loss(logits, ab, soft_encoding=soft, class_weights=weights).item()
     assert got == pytest.approx(_ce_loop(logits, dist, weights, hard), rel=1e-10)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_colorization_loss_and_gradient_match_the_loop_on_device(device, soft):
+    g = torch.Generator().manual_seed(5)
+    logits = torch.randn(2, 313, 2, 2, generator=g, dtype=torch.float64)
+    ab = torch.rand(2, 2, 2, 2, generator=g, dtype=torch.float64) * 180 - 90
+    weights = torch.rand(313, generator=g, dtype=torch.float64) + 0.5
+    hard = quantize_ab(ab)
+    dist = soft_encode_ab(ab) if soft else torch.nn.functional.one_hot(hard, 313).permute(0, 3, 1, 2).double()
+    # float64 loop of Eq. 2 and its gradient: d/dlogit_q = v (softmax_q - Z_q) / (B H W)
+    expected = _ce_loop(logits, dist, weights, hard)
+    grad = (torch.softmax(logits, 1) - dist) * weights[hard].unsqueeze(1) / 8
+    for dtype, tol in ((torch.float64, 1e-10), (torch.float32, 1e-5)):
+        x = logits.to(device=device, dtype=dtype).clone().requires_grad_()
+        out = colorization_loss(
+            x, ab.to(device=device, dtype=dtype), soft_encoding=soft, class_weights=weights.to(device)
+        )
+        out.backward()
+        assert out.item() == pytest.approx(expected, rel=tol)
+        torch.testing.assert_close(x.grad.cpu().double(), grad, rtol=tol, atol=tol)
 
 
 def test_split_brain_is_the_sum_of_both_directions():

@@ -128,3 +128,38 @@ def test_errors_name_the_argument():
         block(y, x, media_index=torch.zeros(2, 4, dtype=torch.long))
     with pytest.raises(ValueError, match=r"^media_index: expected values in -1\.\.2"):
         block(y, x, media_index=torch.full((2, 5), 3))
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_matches_the_loop_on_device(device, dtype):
+    """Open gates, per-image masking from ``media_locations``; block on ``device`` vs the float64 CPU loop."""
+    block = _block(seed=3)
+    with torch.no_grad():
+        block.alpha_xattn.fill_(0.9)
+        block.alpha_dense.fill_(0.4)
+    y, x = _inputs(b=2, n=6, t=2, m=3, seed=4)
+    loc = torch.tensor([[False, True, False, False, True, False], [False, False, False, True, False, False]])
+    index = media_index_from_locations(loc)
+    assert index.tolist() == [[-1, 0, 0, 0, 1, 1], [-1, -1, -1, 0, 0, 0]]
+    with torch.no_grad():
+        expected = _reference(block, y, x, index)
+        moved = _block(seed=3).to(device=device, dtype=dtype)
+        moved.load_state_dict(block.state_dict())
+        out = moved(y.to(device, dtype), x.to(device, dtype), media_index=index.to(device))
+    tol = 1e-10 if dtype == torch.float64 else 1e-5
+    torch.testing.assert_close(out.cpu().double(), expected, rtol=tol, atol=tol)
+    # gates at 0 on the device: exactly the input
+    with torch.no_grad():
+        moved.alpha_xattn.zero_()
+        moved.alpha_dense.zero_()
+        yd = y.to(device, dtype)
+        assert torch.equal(moved(yd, x.to(device, dtype), media_index=index.to(device)), yd)
+
+
+def test_media_locations_and_index_dtypes_are_checked():
+    with pytest.raises(TypeError, match=r"^media_locations: expected a bool tensor"):
+        media_index_from_locations(torch.zeros(1, 3))
+    block = _block()
+    y, x = _inputs()
+    with pytest.raises(TypeError, match=r"^media_index: expected a long tensor"):
+        block(y, x, media_index=torch.zeros(2, 5, dtype=torch.bool))

@@ -114,3 +114,28 @@ def test_examples_run_and_give_a_finite_scalar():
         out = getattr(module, name)(*args, **kwargs)
         assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
         out.backward()
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_loss_and_gradient_match_the_loop_on_device(device, dtype):
+    logits, targets = _inputs(b=2, n=5, k=6, seed=9, ignore=0.3)
+    expected = _loop(logits, targets)
+    # gradient from the equation: (softmax - onehot(y_{t+1})) / |S| at kept positions t, 0 elsewhere
+    kept = [(b, t) for b in range(2) for t in range(4) if int(targets[b, t + 1]) != -100]
+    grad = torch.zeros_like(logits)
+    for b, t in kept:
+        row = logits[b, t].tolist()
+        z = sum(math.exp(v) for v in row)
+        for k, v in enumerate(row):
+            grad[b, t, k] = (math.exp(v) / z - (1.0 if k == int(targets[b, t + 1]) else 0.0)) / len(kept)
+    tol = 1e-10 if dtype == torch.float64 else 1e-5
+    x = logits.to(device=device, dtype=dtype).clone().requires_grad_()
+    out = next_token_loss(x, targets.to(device))
+    out.backward()
+    assert out.item() == pytest.approx(expected, rel=tol)
+    torch.testing.assert_close(x.grad.cpu().double(), grad, rtol=tol, atol=tol)
+    # every target ignored on the device: 0, not NaN, with a zero gradient
+    x = torch.randn(2, 4, 6, device=device, dtype=dtype, requires_grad=True)
+    out = next_token_loss(x, torch.full((2, 4), -100, device=device))
+    out.backward()
+    assert out.item() == 0.0 and torch.equal(x.grad, torch.zeros_like(x))

@@ -103,3 +103,33 @@ def test_examples_run_and_give_a_finite_scalar():
         out = getattr(module, name)(*args, **kwargs)
         assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
         out.backward()
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_loss_and_gradient_match_the_loop_on_device(device, dtype):
+    g = torch.Generator().manual_seed(11)
+    logits = torch.randn(5, 8, generator=g, dtype=torch.float64) * 5
+    target = torch.tensor([0, 3, 4, 7, 2])
+    expected = _loop(logits, target)
+    # d/dlogit_k of the mean cross-entropy: (softmax_k - [k == y]) / B, row by row from the equation
+    grad = torch.zeros_like(logits)
+    for b, (row, t) in enumerate(zip(logits.tolist(), target.tolist(), strict=True)):
+        z = sum(math.exp(v) for v in row)
+        for k, v in enumerate(row):
+            grad[b, k] = (math.exp(v) / z - (1.0 if k == t else 0.0)) / len(target)
+    tol = 1e-10 if dtype == torch.float64 else 1e-5
+    x = logits.to(device=device, dtype=dtype).clone().requires_grad_()
+    out = relative_position_loss(x, target.to(device))
+    out.backward()
+    assert out.item() == pytest.approx(expected, rel=tol)
+    torch.testing.assert_close(x.grad.cpu().double(), grad, rtol=tol, atol=tol)
+
+
+def test_layout_matches_the_official_pos2lbl():
+    """cdoersch/deepcontext train.py ``pos2lbl((dx, dy))``: dy = -1 -> dx + 1; dy = 0 -> (dx + 7) // 2; dy = 1 -> dx + 6."""
+
+    def pos2lbl(dx, dy):
+        return {-1: dx + 1, 0: (dx + 7) // 2, 1: dx + 6}[dy]
+
+    for dy, dx in NEIGHBOUR_OFFSETS:
+        assert relative_position_class(dy, dx) == pos2lbl(dx, dy)

@@ -153,3 +153,51 @@ def test_examples_run_and_give_a_finite_scalar():
         out = getattr(module, name)(*args, **kwargs)
         assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
         out.backward()
+
+
+def _focal_grad_loop(x, y, alpha=0.25, gamma=2.0):
+    """d FL / dx per pixel (Lin et al. Eq. 5 differentiated by hand), divided by H W and by N."""
+    n = x.shape[0]
+    pixels = x[0].numel()
+    grad = torch.zeros_like(x)
+    for idx in range(x.numel()):
+        v, t = x.flatten()[idx].item(), y.flatten()[idx].item()
+        p = 1.0 / (1.0 + math.exp(-v))
+        pt, at, s = (p, alpha, 1.0) if t == 1 else (1.0 - p, 1.0 - alpha, -1.0)
+        # FL = -at (1 - pt)^g log pt, d pt / dx = s p (1 - p)
+        dfl_dpt = at * (gamma * (1.0 - pt) ** (gamma - 1) * math.log(pt) - (1.0 - pt) ** gamma / pt)
+        grad.view(-1)[idx] = dfl_dpt * s * p * (1.0 - p) / (pixels * n)
+    return grad
+
+
+def _dice_grad_loop(x, y):
+    n = x.shape[0]
+    grad = torch.zeros_like(x)
+    for i in range(n):
+        p = [1.0 / (1.0 + math.exp(-v)) for v in x[i].flatten().tolist()]
+        t = y[i].flatten().tolist()
+        num = 2.0 * sum(a * b for a, b in zip(p, t, strict=True)) + 1.0
+        den = sum(p) + sum(t) + 1.0
+        for k, (pk, tk) in enumerate(zip(p, t, strict=True)):
+            d_ratio = (2.0 * tk * den - num) / den**2  # d (num / den) / d p_k
+            grad[i].view(-1)[k] = -d_ratio * pk * (1.0 - pk) / n
+    return grad
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_sam_mask_loss_and_gradient_match_the_loops_on_device(device, dtype):
+    x, y = _inputs(n=3, h=3, w=4, seed=7)
+    expected = 20 * _focal_loop(x, y) + _dice_loop(x, y)
+    expected_grad = 20 * _focal_grad_loop(x, y) + _dice_grad_loop(x, y)
+    tol = 1e-10 if dtype == torch.float64 else 2e-5
+    xd = x.to(device=device, dtype=dtype).clone().requires_grad_()
+    out = sam_mask_loss(xd, y.to(device=device, dtype=dtype))
+    out.backward()
+    assert out.device.type == torch.device(device).type
+    assert out.item() == pytest.approx(expected, rel=tol)
+    torch.testing.assert_close(xd.grad.cpu().double(), expected_grad, rtol=tol, atol=tol)
+    # |logit| = 100 on the device: finite loss and gradient, a confidently wrong pixel costs 0.25 * 100
+    big = torch.full((1, 1, 2, 2), -100.0, device=device, dtype=dtype)
+    tgt = torch.zeros(1, 1, 2, 2, device=device, dtype=dtype)
+    tgt[0, 0, 0, 0] = 1.0
+    assert focal_loss(big, tgt).item() == pytest.approx(25.0 / 4, rel=1e-5)

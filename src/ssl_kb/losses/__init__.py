@@ -19,6 +19,7 @@ from .runner import available_losses, run_loss
 from .cider import cider_d
 from .colorization import (
     ab_bin_centers,
+    class_rebalancing_weights,
     colorization_loss,
     quantize_ab,
     quantize_lightness,
@@ -51,6 +52,7 @@ __all__: list[str] = [  # noqa: RUF022 (two sections, each sorted)
     "GatedCrossAttentionDense",
     "ab_bin_centers",
     "cider_d",
+    "class_rebalancing_weights",
     "colorization_loss",
     "context_encoder_loss",
     "dice_loss",

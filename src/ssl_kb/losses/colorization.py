@@ -8,14 +8,23 @@ Zhang, Isola, Efros, "Split-Brain Autoencoders", arXiv 1611.09842, Sec. 3: two s
 from L and L from ab; with the classification loss on both (the paper's best "cl, cl" setting) the total is
 the sum of the two cross-entropies.
 
-The 313 bins. The official set is ``resources/pts_in_hull.npy`` of richzhang/colorization, which could
-not be read here. :data:`AB_GAMUT_ROWS` is a transcription of that set as published as a literal list in
-third-party code (313 points, ordered by a then b, as the ``.npy``); it was not compared with the ``.npy``
-itself. A derivation cross-checks it (``tests/losses/test_colorization.py``): converting the surface of the
-sRGB cube to CIE Lab (D65, the sRGB/XYZ matrix of scikit-image) and keeping every grid point that is a
-corner of a 10 x 10 grid cell reached by some colour gives a subset of the table that misses only a handful
-of boundary points; no simple rule reproduced the exact 313, so the table, not the derivation, defines the
-bins.
+The 313 bins. The official set is ``resources/pts_in_hull.npy`` of richzhang/colorization (a binary file,
+not readable here). :data:`AB_GAMUT_ROWS` was transcribed from a third-party literal and has since been
+compared, point by point and in order, with the transcription OpenCV ships with its colorization sample
+(opencv/opencv ``samples/dnn/colorization.cpp``, ``hull_pts``: "the 313 ab cluster centers from
+pts_in_hull.npy (already transposed)", i.e. the 313 a values then the 313 b values): all 313 points agree,
+in the same order (checksums in ``tests/losses/test_colorization.py``). A derivation also cross-checks it:
+converting the surface of the sRGB cube to CIE Lab (D65, the sRGB/XYZ matrix of scikit-image) and keeping
+every grid point that is a corner of a 10 x 10 grid cell reached by some colour gives a subset of the table
+that misses only a handful of boundary points; no simple rule reproduced the exact 313, so the table, not the
+derivation, defines the bins.
+
+Official training code vs the paper (richzhang/colorization, ``resources/caffe_traininglayers.py``): its
+``NNEncLayer`` soft-encodes with ``NN = 10`` neighbours (sigma 5), while Sec. 2.1 of the paper says 5; the
+defaults here follow the paper (and the brief). Its ``PriorBoostLayer`` takes the re-balancing weight of the
+arg-max bin of the soft encoding (the nearest bin, as here) with ``gamma = .5`` (the paper's
+:math:`\lambda`) and ``alpha = 1``, and mixes the prior with a uniform distribution over the bins whose prior
+is non-zero (the paper: over all :math:`Q`); :func:`class_rebalancing_weights` follows the paper.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from .validation import check_floating, check_shape, compute_dtype
 __all__ = [
     "AB_GAMUT_ROWS",
     "ab_bin_centers",
+    "class_rebalancing_weights",
     "colorization_loss",
     "quantize_ab",
     "quantize_lightness",
@@ -70,7 +80,9 @@ def _nearest_bins(ab: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]
     centers = ab_bin_centers(device=ab.device, dtype=ab.dtype)
     dists, idx = [], []
     for chunk in ab.split(1 << 15):
-        d = torch.cdist(chunk, centers)
+        # direct differences, not the matrix-product expansion: exact on the integer grid, so ties and
+        # cell boundaries resolve the same way on every device
+        d = torch.cdist(chunk, centers, compute_mode="donot_use_mm_for_euclid_dist")
         if k == 1:
             i = d.argmin(dim=1, keepdim=True)
             dists.append(d.gather(1, i))
@@ -136,6 +148,36 @@ def soft_encode_ab(ab: torch.Tensor, *, neighbours: int = 5, sigma: float = 5.0)
     weights = torch.softmax(-dists.pow(2) / (2.0 * sigma**2), dim=1)  # exp(-d^2 / 2 sigma^2), normalised
     z = torch.zeros(points.shape[0], 313, dtype=dt, device=ab.device).scatter_(1, idx, weights)
     return z.reshape(b, h, w, 313).permute(0, 3, 1, 2)
+
+
+def class_rebalancing_weights(prior: torch.Tensor, lam: float = 0.5) -> torch.Tensor:
+    r"""Class re-balancing weights :math:`w` ``[Q]`` from the empirical bin prior (Zhang et al. Eq. 3-4).
+
+    .. math::
+        w \propto \Big((1 - \lambda)\, \tilde p + \frac{\lambda}{Q}\Big)^{-1},\qquad
+        \mathbb{E}_{\tilde p}[w] = \sum_q \tilde p_q w_q = 1
+
+    Args:
+        prior: ``[Q]`` empirical probabilities :math:`\tilde p` of the bins (non-negative; normalised here;
+            the paper estimates them on ImageNet and smooths them with a Gaussian kernel first).
+        lam: :math:`\lambda = 1/2` (Zhang et al. Sec. 2.2).
+
+    Returns:
+        ``[Q]`` weights in ``prior``'s floating dtype (float32 for integer counts), for
+        ``colorization_loss(..., class_weights=w)``.
+
+    >>> class_rebalancing_weights(torch.full((4,), 0.25)).tolist()  # a uniform prior gives w = 1
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    sizes = check_shape("prior", prior, "Q")
+    if not 0.0 <= lam <= 1.0:
+        raise ValueError(f"lam: expected a value in [0, 1], got {lam}")
+    p = prior.to(compute_dtype(prior) if prior.is_floating_point() else torch.float32)
+    if p.numel() == 0 or bool((p < 0).any()) or float(p.sum()) <= 0:
+        raise ValueError("prior: expected non-negative values with a positive sum")
+    p = p / p.sum()
+    w = 1.0 / ((1.0 - lam) * p + lam / sizes["Q"])
+    return w / (p * w).sum()
 
 
 def quantize_lightness(lightness: torch.Tensor, bins: int) -> torch.Tensor:

@@ -29,6 +29,11 @@ __all__ = ["GatedCrossAttentionDense", "media_index_from_locations"]
 def media_index_from_locations(media_locations: torch.Tensor) -> torch.Tensor:
     r"""Index of the last image at or before each token (:math:`\phi` of Sec. 2.3); -1 before the first.
 
+    The ``<image>`` token itself belongs to the image it introduces ("at or before"), as open_flamingo's
+    ``MaskedCrossAttention`` (``open_flamingo/src/helpers.py``: ``text_time = media_locations.cumsum(-1)``
+    compared with ``torch.eq`` to the 1-based image number, rows with ``text_time == 0`` zeroed); the text
+    after it, up to the next ``<image>``, attends to that image only.
+
     Args:
         media_locations: ``[B, N]`` bool, True at the positions of the ``<image>`` tokens.
 
@@ -39,6 +44,8 @@ def media_index_from_locations(media_locations: torch.Tensor) -> torch.Tensor:
     [[-1, 0, 0, 1, 1]]
     """
     check_shape("media_locations", media_locations, "B N")
+    if media_locations.is_floating_point():
+        raise TypeError(f"media_locations: expected a bool tensor, got {media_locations.dtype}")
     return media_locations.long().cumsum(1) - 1
 
 
@@ -134,7 +141,7 @@ class GatedCrossAttentionDense(nn.Module):
         check_shape("media", media, "B T M E", B=sizes["B"])
         if media_index is not None:
             check_shape("media_index", media_index, "B N", B=sizes["B"], N=sizes["N"])
-            if media_index.is_floating_point():
+            if media_index.is_floating_point() or media_index.dtype == torch.bool:
                 raise TypeError(f"media_index: expected a long tensor, got {media_index.dtype}")
             if media_index.numel() and (
                 int(media_index.min()) < -1 or int(media_index.max()) >= media.shape[1]

@@ -3,9 +3,9 @@ r"""The next-token language-model loss of MetaLM and KOSMOS-1.
 Hao et al., "Language Models are General-Purpose Interfaces" (MetaLM), arXiv 2206.06336, Sec. 2 (the
 semi-causal language-modelling objective: the causal decoder is trained with the next-token log-likelihood
 :math:`\max \sum_t \log p(x_t \mid x_{<t})`, bidirectional-encoder spans excluded from the targets);
-Huang et al., "Language Is Not All You Need" (KOSMOS-1), arXiv 2302.14045, Sec. 2.3 ("the training
-objective is the next-token prediction", cross-entropy over the tokens of text and interleaved sequences,
-image embeddings excluded). Excluded positions carry ``ignore_index`` in ``targets``.
+Huang et al., "Language Is Not All You Need" (KOSMOS-1), arXiv 2302.14045, Sec. 2 (training objective:
+next-token prediction, maximising the log-likelihood of the discrete tokens of text and interleaved
+sequences; image embeddings carry no target). Excluded positions carry ``ignore_index`` in ``targets``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,11 @@ arXiv 1505.05192, Sec. 3 and Fig. 2: given a centre patch and one of its 8 neigh
 predict which neighbour it is, trained with a softmax cross-entropy over the 8 positions.
 
 Class layout (row :math:`dy` grows downwards, column :math:`dx` rightwards, position of the second patch
-relative to the first); the paper's Fig. 2 numbers the same raster order 1..8, so class = paper label - 1::
+relative to the first): raster order, as the official code (cdoersch/deepcontext ``train.py``,
+``pos2lbl``: labels 0..7, its comment drawing them as ``1 2 3 / 4 _ 5 / 6 7 8``; the pair
+``[first, second]`` gets the label of the second patch's offset). The official net sums the softmax loss over
+pairs (``normalization=NONE``) and logs it divided by the number of pairs; the mean here is that divided
+value::
 
     0 1 2        (dy, dx): (-1,-1) (-1, 0) (-1,+1)
     3 . 4                  ( 0,-1)    .    ( 0,+1)

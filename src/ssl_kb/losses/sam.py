@@ -1,10 +1,17 @@
 r"""SAM's mask loss: focal loss and dice loss on mask logits, combined 20:1.
 
-Kirillov et al., "Segment Anything", arXiv 2304.02643, Sec. 3 ("Losses and training": "We supervise mask
-prediction with the linear combination of focal loss and dice loss used in [DETR, Mask2Former]") and
-Appendix A ("a linear combination of focal loss and dice loss in a 20:1 ratio of focal loss to dice
-loss"). Focal loss: Lin et al., "Focal Loss for Dense Object Detection", arXiv 1708.02002, Eq. 5 with the
+Kirillov et al., "Segment Anything", arXiv 2304.02643, Sec. 3 ("Losses and training": mask prediction is
+supervised with a linear combination of focal loss and dice loss, citing DETR-style mask losses) and
+Appendix A (the combination in a 20:1 ratio of focal loss to dice loss). Focal loss: Lin et al., "Focal Loss for Dense Object Detection", arXiv 1708.02002, Eq. 5 with the
 :math:`\alpha`-balanced form of Sec. 3.2; dice loss with +1 smoothing as in DETR / Mask2Former.
+
+SAM's training code is not public; SAM 2's is, and matches these definitions (facebookresearch/sam2,
+``training/loss_fns.py``: ``sigmoid_focal_loss`` = ``loss.mean(1).sum() / num_objects`` with alpha 0.25,
+gamma 2; ``dice_loss`` = ``1 - (numerator + 1) / (denominator + 1)`` per mask, summed and divided by
+``num_objects``; weights ``loss_mask: 20``, ``loss_dice: 1`` in ``sam2/configs/sam2.1_training``). SAM 2
+writes the dice numerator as :math:`\sum p + \sum y - \lVert p - y\rVert_1`, equal to
+:math:`2 \sum p y` for binary targets (the only case SAM trains on); for soft targets this module keeps
+DETR's :math:`2 \sum p y`.
 
 Reductions (SAM's choice, as the brief and the DETR-style code): each loss is averaged over the pixels
 of one mask (focal) or computed per mask (dice), then averaged over the :math:`N` masks. Zero masks
