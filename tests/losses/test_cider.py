@@ -12,7 +12,7 @@ from ssl_kb.losses import cider_d
 
 
 def _reference(cands, refs, sigma=6.0, n=4):
-    """An independent transcription of Vedantam et al. Eq. 4-5 with pycocoevalcap's conventions."""
+    """An independent float64 transcription of CIDEr-D with pycocoevalcap's conventions (module docstring)."""
     images = len(cands)
 
     def grams(s, k):
@@ -62,7 +62,7 @@ def test_hand_computed_two_images():
 
 
 def test_length_penalty_hand_computed():
-    # candidate "a b c" vs reference "a b c d e" (image 2 elsewhere): 1 - 2 length difference in bigrams = 2
+    # candidate "a b c" vs reference "a b c d e" (image 2 elsewhere): 2 vs 4 bigrams, length difference 2
     cands, refs = ["a b c", "x y"], [["a b c d e"], ["z w"]]
     idf = math.log(2)
     uni = (3 * idf * idf) / (math.sqrt(3) * idf * math.sqrt(5) * idf)
@@ -70,6 +70,21 @@ def test_length_penalty_hand_computed():
     tri = (1 * idf * idf) / (1 * idf * math.sqrt(3) * idf)
     expected = (uni + bi + tri + 0.0) / 4 * math.exp(-4 / 72) * 10
     assert cider_d(cands, refs)[1][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_clipping_hand_computed():
+    # "a a a" vs "a b", N = 2, every idf log 2 = L. n = 1: min(3L, L) * L / (3L * sqrt(2) L) = 1 / (3 sqrt 2)
+    # (unclipped CIDEr would give 1 / sqrt 2); (a, a) is not in the reference, the reference has no 3-gram;
+    # lengths in bigrams 2 vs 1: penalty exp(-1/72)
+    expected = 1 / (3 * math.sqrt(2)) * math.exp(-1 / 72) / 4 * 10
+    assert cider_d(["a a a", "x y"], [["a b"], ["z w"]])[1][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_document_frequency_counts_references_only():
+    # df(b) = 1 (only image 1's reference has "b"); were the candidates counted, df(b) = 2 and idf(b) = 0.
+    # image 2: "b c" vs "c d": n = 1 gives L^2 / (sqrt(2) L * sqrt(2) L) = 1/2, nothing else: 1/2 / 4 * 10
+    _, per_image = cider_d(["a b", "b c"], [["a b"], ["c d"]])
+    assert per_image == pytest.approx([5.0, 1.25], rel=1e-12)
 
 
 def test_matches_the_independent_transcription():

@@ -179,16 +179,62 @@ def test_ipot_gradient_is_the_plan():
     torch.testing.assert_close(cost.grad, plan)
 
 
-def test_wra_loss_sign_and_normalisation():
-    g = _g(11)
-    txt = torch.randn(3, 4, 5, generator=g, dtype=torch.float64)
-    img = torch.randn(3, 6, 5, generator=g, dtype=torch.float64)
-    targets = torch.tensor([1, 0, 1])
-    xn = torch.nn.functional.normalize(txt, dim=-1, eps=1e-5)
-    yn = torch.nn.functional.normalize(img, dim=-1, eps=1e-5)
-    d, _ = ipot_distance(1 - xn @ yn.transpose(1, 2))
-    expected = (d[0] - d[1] + d[2]) / 3
-    assert wra_loss(txt, img, targets).item() == pytest.approx(expected.item(), rel=1e-12)
+def _uniter_ot_dist(txt, img, txt_pad, img_pad, beta=0.5, iteration=50, k=1):
+    """A float64 transcription of ChenRocks/UNITER model/ot.py (cost_matrix_cosine, ipot, trace)."""
+    xn = torch.nn.functional.normalize(txt, p=2, dim=-1, eps=1e-5)
+    yn = torch.nn.functional.normalize(img, p=2, dim=-1, eps=1e-5)
+    cost = 1 - xn.matmul(yn.transpose(1, 2))  # [B, M_txt, N_img]
+    joint_pad = txt_pad.unsqueeze(-1) | img_pad.unsqueeze(-2)
+    cost = cost.masked_fill(joint_pad, 0)
+    x_len = (txt_pad.size(1) - txt_pad.sum(1)).to(cost.dtype)
+    y_len = (img_pad.size(1) - img_pad.sum(1)).to(cost.dtype)
+    with torch.no_grad():
+        c = cost.detach()
+        b, m, n = c.size()
+        sigma = (torch.ones(b, m, dtype=c.dtype, device=c.device) / x_len.unsqueeze(1)).masked_fill(
+            txt_pad, 0
+        )
+        jp = joint_pad.transpose(1, 2)
+        t = torch.ones(b, n, m, dtype=c.dtype, device=c.device).masked_fill(jp, 0)
+        a = torch.exp(-c.transpose(1, 2) / beta).masked_fill(jp, 0)
+        xl, yl = x_len[:, None, None], y_len[:, None, None]
+        x_mask = (txt_pad.to(c.dtype) * 1e4).unsqueeze(1)
+        y_mask = (img_pad.to(c.dtype) * 1e4).unsqueeze(1)
+        for _ in range(iteration):
+            q = a * t
+            sigma = sigma.view(b, m, 1)
+            for _ in range(k):
+                delta = 1 / (yl * q.matmul(sigma).view(b, 1, n) + y_mask)
+                sigma = 1 / (xl * delta.matmul(q) + x_mask)
+            t = delta.view(b, n, 1) * q * sigma
+        t = t.masked_fill(jp, 0)
+    return torch.diagonal(cost.matmul(t), dim1=1, dim2=2).sum(-1)
+
+
+def _wra_inputs(device, seed=11):
+    g = _g(seed)
+    txt = torch.randn(3, 5, 6, generator=g, dtype=torch.float64)
+    img = torch.randn(3, 4, 6, generator=g, dtype=torch.float64)
+    txt_pad = torch.tensor([[False] * 5, [False] * 3 + [True] * 2, [False] * 5])
+    img_pad = torch.tensor([[False] * 4, [False] * 4, [False, False, True, True]])
+    return [t.to(device) for t in (txt, img, torch.tensor([1, 0, 1]), txt_pad, img_pad)]
+
+
+@pytest.mark.parametrize("iterations", [1, 3, 50])
+def test_wra_equals_the_official_ot_code(iterations):
+    # pretrain.py: ot_loss = (ot_pos.sum() - ot_neg.sum()) / (ot_pos.size(0) + ot_neg.size(0)); the same
+    # iterates as ot.py (regions as IPOT's rows), so it agrees after any number of iterations, not only at 50
+    txt, img, targets, txt_pad, img_pad = _wra_inputs("cpu")
+    txt_a, img_a = txt.clone().requires_grad_(), img.clone().requires_grad_()
+    txt_b, img_b = txt.clone().requires_grad_(), img.clone().requires_grad_()
+    d = _uniter_ot_dist(txt_a, img_a, txt_pad, img_pad, iteration=iterations)
+    expected = (d[targets == 1].sum() - d[targets == 0].sum()) / 3
+    got = wra_loss(txt_b, img_b, targets, txt_pad=txt_pad, img_pad=img_pad, iterations=iterations)
+    assert got.item() == pytest.approx(expected.item(), rel=1e-12)
+    expected.backward()
+    got.backward()
+    torch.testing.assert_close(txt_b.grad, txt_a.grad, rtol=1e-10, atol=1e-13)
+    torch.testing.assert_close(img_b.grad, img_a.grad, rtol=1e-10, atol=1e-13)
 
 
 @settings(max_examples=15, deadline=None)
@@ -227,6 +273,100 @@ def test_inputs_are_not_modified():
     assert all(torch.equal(a, b) for a, b in zip(tensors, before, strict=True))
 
 
+def _sigmoid(v):
+    return 1 / (1 + math.exp(-v))
+
+
+def _softmax(row):
+    top = max(row)
+    e = [math.exp(v - top) for v in row]
+    return [v / sum(e) for v in e]
+
+
+@pytest.mark.parametrize("name", ["itm", "mlm", "mrfr", "mrc_kl", "ipot", "wra"])
+def test_value_and_gradient_match_the_reference_on_device(name, device):
+    """Each loss against its float64 reference (plain-Python loop or the official-code transcription) on
+    ``device``; gradients against the loop's closed form (or the transcription's autograd for WRA)."""
+    g = _g(21)
+    f64 = {"dtype": torch.float64}
+    if name == "itm":
+        s, y = torch.randn(7, generator=g, **f64) * 4, [1, 0, 0, 1, 1, 0, 1]
+        loss_ref = (
+            -sum(
+                math.log(_sigmoid(v)) if t else math.log(1 - _sigmoid(v))
+                for v, t in zip(s.tolist(), y, strict=True)
+            )
+            / 7
+        )
+        grad_ref = torch.tensor([(_sigmoid(v) - t) / 7 for v, t in zip(s.tolist(), y, strict=True)], **f64)
+        x = s.to(device).requires_grad_()
+        out = itm_loss(x, torch.tensor(y, device=device))
+    elif name in ("mlm", "mrc_kl"):
+        logits = torch.randn(2, 5, 7, generator=g, **f64) * 3
+        if name == "mlm":
+            targets = torch.tensor([[-1, 3, -1, 0, 6], [5, -1, -1, -1, 2]])
+            chosen = [(b, n) for b in range(2) for n in range(5) if targets[b, n] >= 0]
+            soft = {(b, n): [float(k == targets[b, n]) for k in range(7)] for b, n in chosen}
+            extra = (targets.to(device),)
+        else:
+            soft_t = torch.softmax(torch.randn(2, 5, 7, generator=g, **f64) * 2, -1)
+            soft_t[0, 1] = torch.tensor([0.0, 0.5, 0.5, 0, 0, 0, 0], **f64)
+            mask = torch.tensor([[True, True, False, True, False], [False, True, True, False, False]])
+            chosen = [(b, n) for b in range(2) for n in range(5) if mask[b, n]]
+            soft = {(b, n): soft_t[b, n].tolist() for b, n in chosen}
+            extra = (soft_t.to(device), mask.to(device))
+        loss_ref, grad_ref = 0.0, torch.zeros(2, 5, 7, **f64)
+        for b, n in chosen:
+            p, c = _softmax(logits[b, n].tolist()), soft[(b, n)]
+            loss_ref += sum(ci * (math.log(ci) - math.log(pi)) for ci, pi in zip(c, p, strict=True) if ci > 0)
+            grad_ref[b, n] = torch.tensor(
+                [(pi - ci) / len(chosen) for pi, ci in zip(p, c, strict=True)], **f64
+            )
+        loss_ref /= len(chosen)
+        x = logits.to(device).requires_grad_()
+        out = (mlm_loss if name == "mlm" else mrc_kl_loss)(x, *extra)
+    elif name == "mrfr":
+        pred, target, mask = _regions(4, b=2, n=5, d=6)
+        chosen = [(b, n) for b in range(2) for n in range(5) if mask[b, n]]
+        loss_ref = sum(((pred[b, n] - target[b, n]) ** 2).sum().item() for b, n in chosen) / len(chosen) / 6
+        grad_ref = torch.zeros_like(pred)
+        for b, n in chosen:
+            grad_ref[b, n] = 2 * (pred[b, n] - target[b, n]) / 6 / len(chosen)
+        x = pred.to(device).requires_grad_()
+        out = mrfr_loss(x, target.to(device), mask.to(device))
+    elif name == "ipot":
+        cost = torch.rand(2, 3, 4, generator=g, **f64) * 2
+        loss_ref, grad_ref = 0.0, torch.zeros_like(cost)
+        for b in range(2):
+            d_b, t_b = _ipot_loop(cost[b].tolist(), 0.5, 50, 1)
+            loss_ref += d_b
+            grad_ref[b] = torch.tensor(t_b, **f64)
+        x = cost.to(device).requires_grad_()
+        out = ipot_distance(x)[0].sum()
+    else:
+        txt, img, targets, txt_pad, img_pad = _wra_inputs("cpu")
+        ref_x = txt.clone().requires_grad_()
+        d = _uniter_ot_dist(ref_x, img, txt_pad, img_pad)
+        ref = (d[targets == 1].sum() - d[targets == 0].sum()) / 3
+        ref.backward()
+        loss_ref, grad_ref = ref.item(), ref_x.grad
+        x = txt.to(device).requires_grad_()
+        out = wra_loss(
+            x, *(t.to(device) for t in (img, targets)), txt_pad=txt_pad.to(device), img_pad=img_pad.to(device)
+        )
+    assert out.device.type == torch.device(device).type and out.dtype == torch.float64
+    assert out.item() == pytest.approx(loss_ref, rel=1e-10)
+    out.backward()
+    torch.testing.assert_close(x.grad.cpu(), grad_ref, rtol=1e-8, atol=1e-12)
+
+
+def test_mrfr_feature_sum_is_eq_5():
+    pred, target, mask = _regions(2)
+    vals = [((pred[b, n] - target[b, n]) ** 2).sum().item() for b in range(2) for n in range(4) if mask[b, n]]
+    got = mrfr_loss(pred, target, mask, feature_reduction="sum")
+    assert got.item() == pytest.approx(sum(vals) / len(vals), rel=1e-12)
+
+
 def test_errors_name_the_argument():
     with pytest.raises(ValueError, match=r"^scores: expected \(B,\) or \(B, 2\), got \(8, 16\)$"):
         itm_loss(torch.zeros(8, 16), torch.zeros(8))
@@ -242,10 +382,14 @@ def test_errors_name_the_argument():
         ipot_distance(torch.zeros(3, 3))
     with pytest.raises(ValueError, match=r"^y_pad: expected \(B, M\) = \(1, 3\), got \(1, 4\)$"):
         ipot_distance(torch.zeros(1, 2, 3), y_pad=torch.zeros(1, 4, dtype=torch.bool))
-    with pytest.raises(
-        ValueError, match=r"^img_emb: expected \(B, M, D\) = \(2, M, 4\)|^img_emb: expected \(B, M, D\), got"
-    ):
+    with pytest.raises(ValueError, match=r"^img_emb: expected \(B, M, D\), got \(2, 3\)$"):
         wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3), torch.zeros(2))
+    with pytest.raises(ValueError, match=r"^txt_pad: expected \(B, N\) = \(2, 3\), got \(2, 5\)$"):
+        wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 5, 4), torch.zeros(2), txt_pad=torch.zeros(2, 5))
+    with pytest.raises(ValueError, match=r"^img_pad: expected \(B, M\) = \(2, 5\), got \(2, 3\)$"):
+        wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 5, 4), torch.zeros(2), img_pad=torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"^feature_reduction: expected 'mean' or 'sum'"):
+        mrfr_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3, 4), torch.zeros(2, 3), feature_reduction="max")
 
 
 def test_examples_run_and_give_a_finite_scalar():

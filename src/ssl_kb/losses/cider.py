@@ -13,7 +13,9 @@ runs the Java PTB tokenizer, which is out of scope here: tokenise before calling
 - the "length" in the penalty is the number of **bigrams** of a sentence (the scorer counts term frequency
   for ``n == 1``, the 0-based index of 2-grams), i.e. ``max(words - 1, 0)``; length differences of two
   sentences with at least one word each are therefore the word-count differences;
-- a zero norm (e.g. no 4-grams in a 3-word sentence) gives similarity 0 for that n;
+- a zero norm (e.g. no 4-grams in a 3-word sentence) gives similarity 0 for that n (the current scorer
+  skips the division when a norm is 0; an older tylin/coco-caption version, commit 274cef6, divides 0 by 0
+  and gives NaN there);
 - per image: mean over n = 1..4 of the similarities summed over references, divided by the number of
   references, times 10; the corpus score is the mean over images.
 """

@@ -102,7 +102,11 @@ def _region_args(
 
 
 def mrfr_loss(
-    pred_feats: torch.Tensor, target_feats: torch.Tensor, region_mask: torch.Tensor
+    pred_feats: torch.Tensor,
+    target_feats: torch.Tensor,
+    region_mask: torch.Tensor,
+    *,
+    feature_reduction: str = "mean",
 ) -> torch.Tensor:
     r"""Masked region feature regression: L2 between predicted and input RoI features (UNITER Eq. 5).
 
@@ -111,25 +115,32 @@ def mrfr_loss(
 
     Eq. 5 sums :math:`\|h - r\|_2^2` over the masked regions; the official code takes
     ``F.mse_loss(pred, target, reduction='none').mean()``, i.e. the mean over masked regions **and** the
-    :math:`D` feature dimensions, which is what is computed here (Eq. 5's per-region value is :math:`D`
-    times larger).
+    :math:`D` feature dimensions (``pretrain.py``; its ``validate_mrfr`` reports the same number as
+    ``loss.sum() / IMG_DIM / n_masked``), which is the default here. ``feature_reduction="sum"`` gives
+    Eq. 5's squared L2 norm per region (:math:`D` times larger), still averaged over the masked regions.
 
     Args:
         pred_feats: ``[B, N, D]`` regressed features :math:`h` (after UNITER's FC layer) at every region.
         target_feats: ``[B, N, D]`` the input RoI-pooled features :math:`r`.
         region_mask: ``[B, N]`` **1 = masked region** (the ones predicted), 0 = visible or padding.
+        feature_reduction: ``"mean"`` over the :math:`D` features (official code, default) or ``"sum"``
+            (Eq. 5).
 
     Returns:
         scalar; no masked region gives 0 with a gradient path.
 
     >>> p, t = torch.ones(1, 2, 4), torch.zeros(1, 2, 4)
-    >>> mrfr_loss(p, t, torch.tensor([[True, False]])).item()
-    1.0
+    >>> m = torch.tensor([[True, False]])
+    >>> mrfr_loss(p, t, m).item(), mrfr_loss(p, t, m, feature_reduction="sum").item()
+    (1.0, 4.0)
     """
     _region_args("pred_feats", pred_feats, "target_feats", target_feats, region_mask)
+    if feature_reduction not in ("mean", "sum"):
+        raise ValueError(f"feature_reduction: expected 'mean' or 'sum', got {feature_reduction!r}")
     dt = compute_dtype(pred_feats, target_feats)
     m = region_mask.to(dt)
-    per_region = (pred_feats.to(dt) - target_feats.to(dt)).pow(2).mean(-1)
+    sq = (pred_feats.to(dt) - target_feats.to(dt)).pow(2)
+    per_region = sq.mean(-1) if feature_reduction == "mean" else sq.sum(-1)
     return (per_region * m).sum() / m.sum().clamp_min(1.0)
 
 
@@ -144,9 +155,11 @@ def mrc_kl_loss(
         = \frac{1}{|S|} \sum_{(b, n) \in S} \sum_k \tilde c_{b,n,k} \big(\log \tilde c_{b,n,k} - \log g_{b,n,k}\big)
 
     with :math:`g = \operatorname{softmax}(\ell)` the predicted distribution and :math:`\tilde c` the
-    object detector's class distribution (:math:`0 \log 0 = 0`). This is Eq. 7 per region, averaged over the
-    masked regions; the official code's ``F.kl_div(..., reduction='none').mean()`` also divides by the
-    :math:`K` classes (its values are this divided by :math:`K`).
+    object detector's class distribution (:math:`0 \log 0 = 0`), the direction of Eq. 7 and of the official
+    ``F.kl_div(log_softmax(pred), label_targets)`` (target first: :math:`\sum \tilde c(\log \tilde c -
+    \log g)`). This is Eq. 7 per region, averaged over the masked regions, and the number the official
+    ``validate_mrc`` reports (``kl_div(..., reduction='sum') / n_masked``); the training step's
+    ``F.kl_div(..., reduction='none').mean()`` also divides by the :math:`K` classes.
 
     Args:
         pred_logits: ``[B, N, K]`` class logits at every region.
@@ -191,15 +204,17 @@ def ipot_distance(
 
     and the distance is :math:`\langle C, T \rangle = \sum_{ij} C_{ij} T_{ij}`. As in UNITER's ``ot.py``
     the plan is computed without gradient (in float32 at least) and the distance is differentiated through
-    ``cost`` only: :math:`\partial d / \partial C = T`. Padded rows/columns get zero mass.
+    ``cost`` only: :math:`\partial d / \partial C = T`. Padded rows/columns get zero mass. The rows are
+    the first distribution (:math:`\delta`, updated first); after a finite number of iterations the result
+    depends on which side that is (UNITER's ``ot.py`` puts the image regions there, see :func:`wra_loss`).
 
     Args:
-        cost: ``[B, N, M]`` cost matrices (UNITER: cosine distance between N word and M region embeddings).
+        cost: ``[B, N, M]`` cost matrices (:func:`wra_loss`: cosine distance, regions as rows, words as columns).
         x_pad: ``[B, N]``, **True = padding** (rows); ``None`` = no padding.
         y_pad: ``[B, M]``, **True = padding** (columns).
         beta: proximal step :math:`\beta`; 0.5 (UNITER ``optimal_transport_dist``).
         iterations: outer proximal iterations; 50 (UNITER).
-        inner: Sinkhorn steps per iteration :math:`k`; 1 (UNITER; Xie et al. Sec. 4 recommend 1).
+        inner: Sinkhorn steps per iteration (Algorithm 1's inner loop, UNITER's ``k``); 1 (UNITER).
 
     Returns:
         ``(distance [B], plan [B, N, M])``; the distance has ``cost``'s dtype (float32 for half).
@@ -211,10 +226,12 @@ def ipot_distance(
     sizes = check_shape("cost", cost, "B N M")
     check_floating("cost", cost)
     b, n, m = sizes["B"], sizes["N"], sizes["M"]
+    if x_pad is not None:
+        check_shape("x_pad", x_pad, "B N", B=b, N=n)
+    if y_pad is not None:
+        check_shape("y_pad", y_pad, "B M", B=b, M=m)
     xp = torch.zeros(b, n, dtype=torch.bool, device=cost.device) if x_pad is None else x_pad.bool()
     yp = torch.zeros(b, m, dtype=torch.bool, device=cost.device) if y_pad is None else y_pad.bool()
-    check_shape("x_pad", xp, "B N", B=b, N=n)
-    check_shape("y_pad", yp, "B M", B=b, M=m)
     if beta <= 0:
         raise ValueError(f"beta: expected a positive step, got {beta}")
     if iterations < 1 or inner < 1:
@@ -268,9 +285,12 @@ def wra_loss(
         \mathcal{L}_{WRA} = \frac{1}{B}\Big(\sum_{b: y_b = 1} d_b - \sum_{b: y_b = 0} d_b\Big)
 
     The sign and the normalisation by all :math:`B` pairs are the official training script's
-    (``ot_loss = (ot_pos.sum() - ot_neg.sum()) / (ot_pos.size(0) + ot_neg.size(0))``, weighted by
-    ``itm_ot_lambda = 0.1`` next to ITM); the cost, :math:`\beta`, 50 iterations and 1 inner step are
-    ``model/ot.py``'s. Embeddings are the contextualised outputs of the cross-modal transformer.
+    (``pretrain.py``: ``ot_loss = (ot_pos.sum() - ot_neg.sum()) / (ot_pos.size(0) + ot_neg.size(0))``,
+    weighted by ``itm_ot_lambda`` = 0.1 in ``config/pretrain-indomain-base-8gpu.json`` next to ITM); the
+    cost, :math:`\beta`, 50 iterations, 1 inner step and the orientation are ``model/ot.py``'s: its ``ipot``
+    runs Algorithm 1 on :math:`C^\top`, the regions as rows, so this calls :func:`ipot_distance` on
+    :math:`C^\top` and equals ``optimal_transport_dist`` to rounding (not only in the limit). Embeddings are
+    the contextualised outputs of the cross-modal transformer.
 
     Args:
         txt_emb: ``[B, N, D]`` word embeddings :math:`w`.
@@ -287,13 +307,18 @@ def wra_loss(
     sizes = check_shape("txt_emb", txt_emb, "B N D")
     check_floating("txt_emb", txt_emb)
     check_shape("img_emb", img_emb, "B M D", B=sizes["B"], D=sizes["D"])
+    check_floating("img_emb", img_emb)
     check_shape("targets", targets, "B", B=sizes["B"])
+    if txt_pad is not None:
+        check_shape("txt_pad", txt_pad, "B N", B=sizes["B"], N=sizes["N"])
+    if img_pad is not None:
+        check_shape("img_pad", img_pad, "B M", B=sizes["B"], M=img_emb.shape[1])
     dt = compute_dtype(txt_emb, img_emb)
     if sizes["B"] == 0:
         return _zero(txt_emb, dt) + _zero(img_emb, dt)
-    cost = _cosine_cost(txt_emb.to(dt), img_emb.to(dt))
+    cost = _cosine_cost(img_emb.to(dt), txt_emb.to(dt))  # [B, M, N] = C^T: regions are IPOT's rows
     distance, _ = ipot_distance(
-        cost, x_pad=txt_pad, y_pad=img_pad, beta=beta, iterations=iterations, inner=inner
+        cost, x_pad=img_pad, y_pad=txt_pad, beta=beta, iterations=iterations, inner=inner
     )
     sign = torch.where(targets.bool(), 1.0, -1.0).to(dt)
     return (sign * distance).sum() / sizes["B"]
