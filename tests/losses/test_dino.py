@@ -202,3 +202,12 @@ def test_shape_and_argument_errors_name_the_argument():
         dino_loss(s, t, torch.zeros(1, 16), teacher_temp=0.0)
     with pytest.raises(TypeError, match=r"^center: expected a floating-point tensor, got torch.int64$"):
         dino_loss(s, t, torch.zeros(1, 16, dtype=torch.long))
+
+
+def test_signature_is_the_issues_and_temperatures_may_be_positional():
+    student, teacher = _crops(4, 3, 5, 11), _crops(2, 3, 5, 12, grad=False)
+    center = torch.zeros(1, 5, dtype=torch.float64)
+    by_position = dino_loss(student, teacher, center, 0.2, 0.05)
+    by_name = dino_loss(student, teacher, center, student_temp=0.2, teacher_temp=0.05)
+    assert torch.equal(by_position, by_name)
+    assert not torch.equal(by_position, dino_loss(student, teacher, center, 0.05, 0.2))  # order matters

@@ -36,7 +36,6 @@ def dino_loss(
     student_out: Sequence[torch.Tensor],
     teacher_out: Sequence[torch.Tensor],
     center: torch.Tensor,
-    *,
     student_temp: float = 0.1,
     teacher_temp: float = 0.04,
 ) -> torch.Tensor:
