@@ -317,7 +317,7 @@ def test_edges_claims_hyperparameters(engine) -> None:
         ("mae", "mask_ratio", 0.75),
         ("simclr", "temperature", 0.5),
     ]
-    assert queries.losses(engine) == {}
+    assert queries.losses(engine) == {"simclr": ["ssl_kb.losses.info_nce"]}
 
 
 def test_field_candidates_and_counts(engine) -> None:
