@@ -184,6 +184,36 @@ def _render(lines: list[str]) -> Iterator[str]:
             yield inline(" ".join(body))
 
 
+def wrap_signature(signature: str, width: int = 88) -> str:
+    """One parameter per line when the signature is wider than ``width`` (as a formatter would).
+
+    >>> print(wrap_signature("def f(a: int, b: dict[str, int] = {}, *, c=(1, 2)) -> int", width=20))
+    def f(
+        a: int,
+        b: dict[str, int] = {},
+        *,
+        c=(1, 2),
+    ) -> int
+    """
+    open_at = signature.find("(")
+    close_at = signature.rfind(")")
+    if len(signature) <= width or open_at < 0 or close_at < open_at:
+        return signature
+    params, depth, start = [], 0, open_at + 1
+    for i in range(open_at + 1, close_at):
+        ch = signature[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            params.append(signature[start:i].strip())
+            start = i + 1
+    params.append(signature[start:close_at].strip())
+    body = "".join(f"    {p},\n" for p in params if p)
+    return f"{signature[: open_at + 1]}\n{body}{signature[close_at:]}"
+
+
 def to_markdown(signature: str, docstring: str) -> Raw:
     """The signature as a Python block, then the docstring as Markdown with MathML formulas.
 
@@ -195,5 +225,5 @@ def to_markdown(signature: str, docstring: str) -> Raw:
     >>> "- <code>x</code>: input." in md
     True
     """
-    parts = [code_block(signature, "python"), *_render(docstring.expandtabs().splitlines())]
+    parts = [code_block(wrap_signature(signature), "python"), *_render(docstring.expandtabs().splitlines())]
     return Raw("\n\n".join(p for p in parts if p.strip()))
