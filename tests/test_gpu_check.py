@@ -15,14 +15,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # What the GPU machine lacks: the KB side's dependencies and ssl_kb's modules other than ssl_kb.losses.
+# (networkx, jinja2 and sympy are not blocked: torch itself depends on them, so they are there.)
 BLOCKER = """
 import importlib.abc
 import sys
 
 _BLOCKED = {
-    "click", "genanki", "jinja2", "markdown", "material", "mkdocs", "networkx", "playwright",
-    "psycopg", "pydantic", "pydantic_core", "pymdownx", "rich", "sqlalchemy", "sqlmodel", "typer",
-    "yaml",
+    "click", "genanki", "latex2mathml", "markdown", "material", "mkdocs", "platformdirs",
+    "playwright", "psycopg", "pydantic", "pydantic_core", "pymdownx", "rich", "sqlalchemy",
+    "sqlmodel", "typer", "yaml",
 }
 
 
