@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -100,6 +101,21 @@ def test_scripted_quiz_scores_right_answers(data_dir: dict[str, str]) -> None:
     with History(Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite") as history:
         assert history.card(questions[1]["id"]).last_correct is False
         assert history.card(questions[0]["id"]).box == 2
+
+
+def test_feedback_points_at_the_command_and_the_built_page(data_dir: dict[str, str], tmp_path: Path) -> None:
+    out = run("quiz", "--kb", str(FIXTURE), "-n", "3", "--seed", "2", stdin="a\na\na\n", env_extra=data_dir)
+    assert out.returncode == 0, out.stderr
+    pages = re.findall(
+        r"read more: `ssl-kb show ([a-z0-9-]+)` \(site: ([a-z]+/[a-z0-9-]+\.html)\)", out.stdout
+    )
+    assert len(pages) == 3, out.stdout
+    shutil.copytree(FIXTURE, tmp_path / "kb")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    build = run("build", "--kb", str(tmp_path / "kb"), cwd=tmp_path, env_extra=data_dir)
+    assert build.returncode == 0, build.stderr
+    for rid, page in pages:
+        assert page.endswith(f"/{rid}.html") and (tmp_path / "site" / page).is_file(), page
 
 
 def test_review_asks_missed_questions_first(data_dir: dict[str, str]) -> None:

@@ -27,13 +27,19 @@ def parse_answer(text: str, n_options: int) -> int | None:
     return None
 
 
-def _page(question: Question) -> str:
+def _page(question: Question, kinds: dict[str, str]) -> str:
+    """Where to read more: the ``ssl-kb show`` command and the page in the built site."""
+    from ..schema import record_page
+
     target = question.links[0] if question.links else question.provenance[0].record
-    return f"`ssl-kb show {target}` (site: {target}/)"
+    kind = kinds.get(target)
+    if kind is None:
+        return f"`ssl-kb show {target}`"
+    return f"`ssl-kb show {target}` (site: {record_page(kind, target).removesuffix('.md')}.html)"
 
 
 def _run(
-    questions: list[Question], history: Any, interactive: bool
+    questions: list[Question], history: Any, interactive: bool, kinds: dict[str, str]
 ) -> tuple[int, list[tuple[Question, int]]]:
     """Ask each question; returns the score and the mistakes. Each answer is saved at once."""
     from rich.console import Console
@@ -74,7 +80,7 @@ def _run(
             console.print(
                 f"[red]Not quite:[/red] the answer is {letters[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}"
             )
-        console.print(f"[dim]read more: {escape(_page(q))}[/dim]")
+        console.print(f"[dim]read more: {escape(_page(q, kinds))}[/dim]")
     return score, mistakes
 
 
@@ -83,7 +89,7 @@ def quiz(
     topic: Annotated[
         str | None, typer.Option("--topic", help="A topic id, e.g. joint-embeddings (all topics without it).")
     ] = None,
-    n: Annotated[int, typer.Option("--n", min=1, help="Number of questions.")] = 10,
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="Number of questions.")] = 10,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Same KB and seed give the same quiz [default: random; 0 for exports]."),
@@ -197,7 +203,8 @@ def quiz(
         interactive = sys.stdin.isatty()
         err(f"{title}: {len(questions)} questions (seed {seed}); answer with a letter or number, q to stop")
         try:
-            score, mistakes = _run(questions, history, interactive)
+            record_kinds = {rid: str(row["kind"]) for rid, row in facts.records.items()}
+            score, mistakes = _run(questions, history, interactive, record_kinds)
         except KeyboardInterrupt:
             err("\ninterrupted: the answers given so far are saved")
             raise typer.Exit(130) from None
