@@ -67,17 +67,12 @@ def test_loss_matches_patch_loop(c, h, w, p, norm_pix):
 
 
 @pytest.mark.parametrize("norm_pix", [True, False])
-def test_value_and_gradients_match_the_patch_loop_on_device(device, norm_pix):
+def test_value_and_gradients_match_the_patch_loop_on_device(device, same_loss_and_grads, norm_pix):
     pred, imgs, mask = _inputs(2, 3, 4, 6, 2, seed=11, device=device)
     imgs.requires_grad_()  # the normalised target is differentiable too, as in the official code
     loss = mae_loss(pred, imgs, mask, 2, norm_pix)
     want = _loss_loop(pred, imgs, mask, 2, norm_pix)
-    assert loss.device.type == torch.device(device).type
-    torch.testing.assert_close(loss, want)
-    got_grads = torch.autograd.grad(loss, (pred, imgs))
-    want_grads = torch.autograd.grad(want, (pred, imgs))
-    for got, ref in zip(got_grads, want_grads, strict=True):
-        torch.testing.assert_close(got, ref)
+    same_loss_and_grads(loss, want, (pred, imgs), device)
 
 
 def test_only_removed_patches_count_and_bool_mask_equals_float():
