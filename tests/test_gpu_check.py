@@ -61,6 +61,18 @@ def _python(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _script(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "scripts/gpu-check.sh", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_the_blocker_really_blocks(gpu_machine_env):
     env = {**gpu_machine_env, "PYTHONPATH": f"src{os.pathsep}{gpu_machine_env['PYTHONPATH']}"}
     for module in ("pydantic", "sqlmodel", "ssl_kb.cli", "ssl_kb.schema"):
@@ -70,15 +82,7 @@ def test_the_blocker_really_blocks(gpu_machine_env):
 
 @pytest.mark.slow
 def test_dry_run_takes_every_step_with_only_torch(gpu_machine_env, tmp_path):
-    proc = subprocess.run(
-        ["bash", "scripts/gpu-check.sh", "--dry-run"],
-        env=gpu_machine_env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = _script(gpu_machine_env, "--dry-run")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "gpu-check: exit 0 after " in proc.stdout
     out = tmp_path / "out"
@@ -95,13 +99,6 @@ def test_dry_run_takes_every_step_with_only_torch(gpu_machine_env, tmp_path):
 
 
 def test_unknown_option_is_a_usage_error(gpu_machine_env):
-    proc = subprocess.run(
-        ["bash", "scripts/gpu-check.sh", "--fast"],
-        env=gpu_machine_env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = _script(gpu_machine_env, "--fast")
     assert proc.returncode == 2
     assert "usage: scripts/gpu-check.sh [--dry-run]" in proc.stderr

@@ -145,14 +145,20 @@ def _ce_loop(logits, target_dist, weights=None, hard=None):
     return total / (b * h * w)
 
 
-@pytest.mark.parametrize("soft", [False, True])
-def test_colorization_loss_matches_the_loop(soft):
-    g = torch.Generator().manual_seed(0)
-    logits = torch.randn(2, 313, 2, 3, generator=g, dtype=torch.float64)
-    ab = torch.rand(2, 2, 2, 3, generator=g, dtype=torch.float64) * 160 - 80
+def _loop_inputs(seed, w, span, soft):
+    """Logits [2, 313, 2, w], ab in [-span/2, span/2], class weights, hard bins and the target distribution."""
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randn(2, 313, 2, w, generator=g, dtype=torch.float64)
+    ab = torch.rand(2, 2, 2, w, generator=g, dtype=torch.float64) * span - span / 2
     weights = torch.rand(313, generator=g, dtype=torch.float64) + 0.5
     hard = quantize_ab(ab)
     dist = soft_encode_ab(ab) if soft else torch.nn.functional.one_hot(hard, 313).permute(0, 3, 1, 2).double()
+    return logits, ab, weights, hard, dist
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_colorization_loss_matches_the_loop(soft):
+    logits, ab, weights, hard, dist = _loop_inputs(0, 3, 160, soft)
     assert colorization_loss(logits, ab, soft_encoding=soft).item() == pytest.approx(
         _ce_loop(logits, dist), rel=1e-10
     )
@@ -162,12 +168,7 @@ def test_colorization_loss_matches_the_loop(soft):
 
 @pytest.mark.parametrize("soft", [False, True])
 def test_colorization_loss_and_gradient_match_the_loop_on_device(device, soft):
-    g = torch.Generator().manual_seed(5)
-    logits = torch.randn(2, 313, 2, 2, generator=g, dtype=torch.float64)
-    ab = torch.rand(2, 2, 2, 2, generator=g, dtype=torch.float64) * 180 - 90
-    weights = torch.rand(313, generator=g, dtype=torch.float64) + 0.5
-    hard = quantize_ab(ab)
-    dist = soft_encode_ab(ab) if soft else torch.nn.functional.one_hot(hard, 313).permute(0, 3, 1, 2).double()
+    logits, ab, weights, hard, dist = _loop_inputs(5, 2, 180, soft)
     # float64 loop of Eq. 2 and its gradient: d/dlogit_q = v (softmax_q - Z_q) / (B H W)
     expected = _ce_loop(logits, dist, weights, hard)
     grad = (torch.softmax(logits, 1) - dist) * weights[hard].unsqueeze(1) / 8

@@ -30,12 +30,13 @@ def parse_answer(text: str, n_options: int) -> int | None:
 def _page(question: Question, kinds: dict[str, str]) -> str:
     """Where to read more: the ``ssl-kb show`` command and the page in the built site."""
     from ..schema import record_page
+    from ..site.markdown import html_url
 
     target = question.links[0] if question.links else question.provenance[0].record
     kind = kinds.get(target)
     if kind is None:
         return f"`ssl-kb show {target}`"
-    return f"`ssl-kb show {target}` (site: {record_page(kind, target).removesuffix('.md')}.html)"
+    return f"`ssl-kb show {target}` (site: {html_url('index.md', record_page(kind, target))})"
 
 
 def _run(
@@ -202,8 +203,8 @@ def quiz(
             questions = draw(pool, n, seed)
         interactive = sys.stdin.isatty()
         err(f"{title}: {len(questions)} questions (seed {seed}); answer with a letter or number, q to stop")
+        record_kinds = {rid: str(row["kind"]) for rid, row in facts.records.items()}
         try:
-            record_kinds = {rid: str(row["kind"]) for rid, row in facts.records.items()}
             score, mistakes = _run(questions, history, interactive, record_kinds)
         except KeyboardInterrupt:
             err("\ninterrupted: the answers given so far are saved")

@@ -12,6 +12,7 @@ docstring cannot inject markup.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 
 from latex2mathml.converter import convert
@@ -124,12 +125,8 @@ def _blocks(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
 
 
 def _dedent(lines: list[str]) -> list[str]:
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    width = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
-    return [x[width:] for x in lines]
+    """The block's lines without their common indentation and without blank lines at either end."""
+    return textwrap.dedent("\n".join(lines)).strip("\n").splitlines()
 
 
 def _entries(lines: list[str]) -> list[tuple[str, str]] | None:
@@ -162,7 +159,7 @@ def _list(lines: list[str]) -> str:
 
 def _section(title: str, lines: list[str]) -> str:
     head = f"**{title}**"
-    if title == "Example" or any(x.startswith(">>>") for x in lines[:1]):
+    if title == "Example" or (lines and lines[0].startswith(">>>")):
         return f"{head}\n\n{code_block(chr(10).join(lines), 'pycon')}"
     entries = _entries(lines) if title in ("Arguments", "Raises") else None
     if entries:
