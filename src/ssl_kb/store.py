@@ -12,6 +12,7 @@ Table classes live in :mod:`ssl_kb.tables`; query functions for the site, the ti
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -203,23 +204,35 @@ def write_store(records: Iterable[AnyRecord], url: str, paths: dict[str, str] | 
         return len(rows["record"])
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask decides the mode
     try:
-        engine = create_engine(f"sqlite:///{tmp}")
-        try:
-            with engine.begin() as conn:
-                conn.execute(text("PRAGMA journal_mode=OFF"))
-                conn.execute(text("PRAGMA synchronous=OFF"))
-            _fill(engine, rows)
-        finally:
-            engine.dispose()
+        _write_sqlite(tmp, rows)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return len(rows["record"])
+
+
+def _write_sqlite(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("PRAGMA journal_mode=OFF"))
+            conn.execute(text("PRAGMA synchronous=OFF"))
+        _fill(engine, rows)
+    finally:
+        engine.dispose()
+
+
+def store_bytes(records: Iterable[AnyRecord], paths: dict[str, str] | None = None) -> bytes:
+    """The SQLite store of ``records`` as the bytes of a file. They are deterministic: the same
+    records give the same bytes (tables and indexes are created in a fixed order, rows sorted)."""
+    with tempfile.TemporaryDirectory(prefix="ssl-kb-store-") as tmp:
+        path = Path(tmp) / "ssl-kb.sqlite"
+        _write_sqlite(path, rows_from_records(records, paths))
+        return path.read_bytes()
 
 
 # ---------------------------------------------------------------------------- rows -> records

@@ -77,10 +77,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def user_errors() -> Iterator[None]:
     """Turn expected problems into messages and exit codes instead of tracebacks."""
     from ..diagnostics import format_diagnostics
+    from ..output import OutputError
     from ..project import InvalidKB
 
     try:
         yield
+    except OutputError as exc:
+        fail(str(exc))
     except InvalidKB as exc:
         err(format_diagnostics(exc.diagnostics, "text"))
         errors = len(exc.diagnostics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -68,16 +68,18 @@ def check(
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    kb: KbOption = None,
 ) -> None:
     """Print the JSON Schema of a record, for editors (yaml-language-server)."""
-    from ..output import write_text
+    from ..output import guard_file, write_text
     from ..schema import json_schema
 
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_text(out, text)
+        with user_errors():
+            write_text(guard_file(out, kb_dir=get_project(kb).kb_dir), text)
         err(f"wrote {out}")
 
 
@@ -266,14 +268,14 @@ def db(
     kb: KbOption = None,
 ) -> None:
     """Write the store (embedded SQLite by default, or any SQLAlchemy URL) from kb/, atomically."""
-    from ..store import resolve_url, write_store
+    from ..store import resolve_url
 
     target = resolve_url(url)
     with user_errors():
         project = get_project(kb)
         records = project.load()
         try:
-            n = write_store(records.records.values(), target, project.paths(records))
+            n = _write_store_locked(project, records, target)
         except Exception as exc:  # connection refused, missing driver...
             from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -281,6 +283,20 @@ def db(
                 fail(f"cannot write the store at {_redact(target)}: {str(exc).splitlines()[0]}")
             raise
     err(f"wrote {n} records to {_redact(target)}")
+
+
+def _write_store_locked(project: Any, records: Any, target: str) -> int:
+    """Write the store; a file in the project's build/ under the build lock, after recovery."""
+    from .. import build as pipeline
+    from ..store import sqlite_path, write_store
+
+    outputs = pipeline.Outputs.of(project)
+    path = sqlite_path(target)
+    if path is None or path.absolute() != outputs.store.absolute():
+        return write_store(records.records.values(), target, project.paths(records))
+    with pipeline.lock(outputs, wait=True):
+        pipeline.recover_outputs(outputs)
+        return write_store(records.records.values(), target, project.paths(records))
 
 
 def _redact(url: str) -> str:

@@ -1,13 +1,12 @@
 """Commands that build and preview the course site: ``ssl-kb build`` and ``ssl-kb serve``.
 
-Stages of a build: check kb/ -> write the SQLite store -> build the lineage graph -> generate the
-pages (and quizzes/) -> write build/docs -> render with MkDocs into a staging folder that replaces
-the site only on success. MkDocs, SQLAlchemy and networkx are imported inside the commands.
+The pipeline itself is :mod:`ssl_kb.build` (plan everything in memory, stage, render, swap in as
+one transaction); these commands add the lock, progress on stderr and exit codes. MkDocs,
+SQLAlchemy and networkx are imported inside the commands.
 """
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,82 +18,10 @@ from . import KbOption, app, err, fail, get_project, user_errors
 
 if TYPE_CHECKING:
     from ..project import Project
-    from ..site import Site
 
-SQLITE_DOWNLOAD = "downloads/ssl-kb.sqlite"
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Folder of the built site [default: ./site next to kb/].")
 ]
-
-
-def _generate(engine: Any, graph: Any = None, *, sqlite: bytes | None) -> tuple[Site, dict[str, str]]:
-    """The site's pages and the quizzes/ folder from one store, questions generated once."""
-    from ..graph import build as build_graph
-    from ..quiz.bank import bank_files
-    from ..quiz.facts import Facts
-    from ..site import generate
-    from ..site.quiz import collect
-
-    graph = build_graph(engine) if graph is None else graph
-    facts = Facts.from_store(engine, graph)
-    site = generate(engine, graph, questions=collect(facts), sqlite=sqlite)
-    return site, bank_files(engine, graph, facts=facts)
-
-
-def _store_bytes(project: Project, kb: Any) -> bytes:
-    from ..store import write_store
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ssl-kb.sqlite"
-        write_store(kb.records.values(), f"sqlite:///{path}", project.paths(kb))
-        return path.read_bytes()
-
-
-def _store_dump(data: bytes) -> list[str]:
-    """The SQL of an SQLite file, sorted (index order follows Python's string hashing, so the
-    bytes of two equal stores written by different processes can differ)."""
-    import sqlite3
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "store.sqlite"
-        path.write_bytes(data)
-        conn = sqlite3.connect(path)
-        try:
-            return sorted(conn.iterdump())
-        finally:
-            conn.close()
-
-
-def _check(project: Project) -> None:
-    """List generated files that differ from what the KB would generate now; exit 1 if any."""
-    from ..output import stale
-    from ..store import memory_engine
-
-    kb = project.load()
-    engine = memory_engine(kb.records.values(), project.paths(kb))
-    site, quiz_files = _generate(engine, sqlite=_store_bytes(project, kb))
-    build = project.build_dir
-    current = build / "docs" / SQLITE_DOWNLOAD
-    fresh = site.docs.get(SQLITE_DOWNLOAD)
-    if (
-        isinstance(fresh, bytes)
-        and current.is_file()
-        and _store_dump(current.read_bytes()) == _store_dump(fresh)
-    ):
-        site.docs[SQLITE_DOWNLOAD] = current.read_bytes()
-    found = [
-        f"{c[:2]}{(build / 'docs').relative_to(project.root).as_posix()}/{c[2:]}"
-        for c in stale(site.docs, build / "docs")
-    ]
-    found += [f"{c[:2]}build/{c[2:]}" for c in stale({"mkdocs.yml": site.config}, build, exact=False)]
-    found += [f"{c[:2]}build/theme/{c[2:]}" for c in stale(site.theme, build / "theme")]
-    found += [f"{c[:2]}quizzes/{c[2:]}" for c in stale(quiz_files, project.quiz_dir)]
-    for line in found:
-        typer.echo(line)
-    if found:
-        err(f"{len(found)} generated file(s) are stale; run `ssl-kb build`")
-        raise typer.Exit(1)
-    err("ok: generated files are up to date")
 
 
 @app.command()
@@ -105,40 +32,43 @@ def build(
         bool,
         typer.Option(
             "--check",
-            help="List stale generated files (build/docs, quizzes/) and exit 1 if any; write nothing.",
+            help="List stale generated files (store, build/, quizzes/, the site) and exit 1 if any; write nothing.",
         ),
     ] = False,
 ) -> None:
-    """Generate the course site's pages from kb/ and build them with MkDocs (strict)."""
-    from ..output import Busy, build_lock
+    """Generate the course site's pages from kb/ and build them with MkDocs (strict), as one transaction."""
+    from .. import build as pipeline
+    from ..output import Busy
 
     project = get_project(kb)
+    outputs = pipeline.Outputs.of(project, out)
     with user_errors():
         if check:
-            _check(project)
+            _check(project, outputs)
             return
-        base = project.root / "mkdocs.yml"
-        if not base.is_file():
-            fail(f"no MkDocs configuration at {base}; the site's settings live there")
-        site_dir = Path(out) if out is not None else project.site_dir
         try:
-            with build_lock(project.build_dir, wait=False):
-                _build(project, site_dir)
+            with pipeline.lock(outputs):
+                pipeline.recover_outputs(outputs)
+                _build(project, outputs)
         except Busy as exc:
             fail(str(exc))
 
 
-STAGES = (
-    "check kb/",
-    "write the store",
-    "build the graph",
-    "generate pages",
-    "write build/docs",
-    "render with MkDocs",
-)
+def _check(project: Project, outputs: Any) -> None:
+    """List generated outputs that differ from what kb/ would generate now; exit 1 if any."""
+    from .. import build as pipeline
+
+    found = pipeline.stale(pipeline.plan(project), outputs)
+    for change in found:
+        typer.echo(str(change))
+    if any(c.op == "interrupted" for c in found):
+        fail("a build was interrupted while swapping its outputs in; run `ssl-kb build` to finish it")
+    if found:
+        fail(f"{len(found)} generated file(s) are stale; run `ssl-kb build`")
+    err("ok: generated files are up to date")
 
 
-def _build(project: Project, site_dir: Path) -> None:
+def _build(project: Project, outputs: Any) -> None:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -149,9 +79,11 @@ def _build(project: Project, site_dir: Path) -> None:
         TimeElapsedColumn,
     )
 
-    from ..diagnostics import Severity, format_diagnostics
-    from ..output import replace_tree, staging, write_text
+    from .. import build as pipeline
+    from ..diagnostics import format_diagnostics
+    from ..site.renderer import RenderError
 
+    stages = pipeline.STAGES
     started = clock = time.perf_counter()
     console = Console(stderr=True)
     columns = (
@@ -162,59 +94,31 @@ def _build(project: Project, site_dir: Path) -> None:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(STAGES[0], total=len(STAGES))
+        task = progress.add_task(stages[0], total=len(stages))
 
         def done(i: int, note: str = "") -> None:
             nonlocal clock
             now = time.perf_counter()
-            progress.console.print(f"[green]✓[/green] {STAGES[i]}{note} [dim]({now - clock:.2f} s)[/dim]")
+            progress.console.print(f"[green]✓[/green] {stages[i]}{note} [dim]({now - clock:.2f} s)[/dim]")
             clock = now
-            progress.update(task, advance=1, description=STAGES[min(i + 1, len(STAGES) - 1)])
+            progress.update(task, advance=1, description=stages[min(i + 1, len(stages) - 1)])
 
-        loaded = project.load()
-        warnings = [d for d in loaded.diagnostics if d.severity is Severity.WARNING]
-        if warnings:
-            progress.console.print(format_diagnostics(warnings, "text"), markup=False, highlight=False)
-        done(0, f": {len(loaded.records)} records")
-
-        from ..store import engine_for, write_store
-
-        store = project.build_dir / "ssl-kb.sqlite"
-        write_store(loaded.records.values(), f"sqlite:///{store}", project.paths(loaded))
-        done(1, f": {store.relative_to(project.root).as_posix()}")
-
-        from ..graph import build as build_graph
-
-        engine = engine_for(f"sqlite:///{store}", read_only=True)
+        plan = pipeline.plan(project, done)
+        if plan.warnings:
+            progress.console.print(format_diagnostics(plan.warnings, "text"), markup=False, highlight=False)
         try:
-            graph = build_graph(engine)
-            done(2, f": {graph.number_of_nodes()} works, {graph.number_of_edges()} edges")
-            site, quiz_files = _generate(engine, graph, sqlite=store.read_bytes())
-        finally:
-            engine.dispose()
-        done(3, f": {site.page_count} pages, {site.questions} questions")
-
-        replace_tree(site.docs, project.build_dir / "docs")
-        replace_tree(site.theme, project.build_dir / "theme")
-        write_text(project.build_dir / "mkdocs.yml", site.config)
-        replace_tree(quiz_files, project.quiz_dir)
-        done(4)
-
-        from ..site.renderer import RenderError, render
-
-        try:
-            with staging(site_dir) as tmp:
-                mkdocs_warnings = render(project.build_dir / "mkdocs.yml", tmp)
+            mkdocs_warnings = pipeline.write(plan, outputs, project, done)
         except RenderError as exc:
             progress.stop()
             for message in exc.warnings:
                 err(message)
-            fail(f"{exc}; the previous site in {site_dir} is unchanged")
-        done(5, f": {site_dir}")
+            fail(
+                f"{exc}; the previous site in {outputs.show(outputs.site)} and every other output are unchanged"
+            )
     seconds = time.perf_counter() - started
     err(
-        f"built {site.page_count} pages, {site.questions} quiz questions, "
-        f"{len(warnings) + len(mkdocs_warnings)} warning(s) in {seconds:.1f} s -> {site_dir}"
+        f"built {plan.site.page_count} pages, {plan.site.questions} quiz questions, "
+        f"{len(plan.warnings) + len(mkdocs_warnings)} warning(s) in {seconds:.1f} s -> {outputs.show(outputs.site)}"
     )
 
 
@@ -224,16 +128,18 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
 ) -> None:
     """Preview the site on 127.0.0.1; pages are regenerated when a record in kb/ changes."""
+    from .. import build as pipeline
     from ..diagnostics import format_diagnostics
-    from ..output import sync_tree, write_text
+    from ..output import OutputError, guard_folder, sync_tree, with_marker, write_text
     from ..project import InvalidKB
     from ..site import implementations
     from ..site.renderer import serve as mkdocs_serve
-    from ..store import memory_engine
+    from ..store import memory_engine, store_bytes
 
     project = get_project(kb)
-    docs = project.build_dir / "docs"
-    config_file = project.build_dir / "mkdocs.yml"
+    outputs = pipeline.Outputs.of(project)
+    docs = outputs.docs
+    config_file = outputs.config
     lock = threading.Lock()
 
     def regenerate() -> None:
@@ -245,11 +151,20 @@ def serve(
                 err(format_diagnostics(exc.diagnostics, "text"))
                 err("kb/ has problems; the preview keeps the last good pages")
                 return
-            engine = memory_engine(loaded.records.values(), project.paths(loaded))
-            site, _ = _generate(engine, sqlite=None)
-            changes = sync_tree(site.docs, docs)
-            sync_tree(site.theme, project.build_dir / "theme")
-            write_text(config_file, site.config)
+            paths = project.paths(loaded)
+            engine = memory_engine(loaded.records.values(), paths)
+            site, _ = pipeline.generate(engine, sqlite=store_bytes(loaded.records.values(), paths))
+            try:
+                for folder in (docs, outputs.theme):
+                    guard_folder(folder, kb_dir=project.kb_dir, root=project.root, option="output")
+                with pipeline.lock(outputs, wait=True):  # never beside a running `ssl-kb build`
+                    pipeline.recover_outputs(outputs)
+                    changes = sync_tree(with_marker(site.docs), docs)
+                    sync_tree(with_marker(site.theme), outputs.theme)
+                    write_text(config_file, site.config)
+            except OutputError as exc:
+                err(f"error: {exc}")
+                return
             if changes:
                 err(f"regenerated {len(changes)} page(s)")
 
@@ -258,7 +173,7 @@ def serve(
             fail(f"no MkDocs configuration at {project.root / 'mkdocs.yml'}")
         regenerate()
         if not config_file.is_file():
-            fail("kb/ has problems; fix them before previewing (`ssl-kb check`)")
+            fail("nothing to preview; fix the problems above first (`ssl-kb check`)")
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 

@@ -141,7 +141,7 @@ def quiz(
         fail(f"--format {fmt} writes a binary file: give --out PATH", 2)
 
     from .. import graph as lineage
-    from ..output import stale, write_text
+    from ..output import guard_file, stale, with_marker, write_text
     from ..quiz.bank import bank_files, draw, generate
     from ..quiz.facts import Facts
 
@@ -150,19 +150,17 @@ def quiz(
         engine = project.open_store(url)
         graph = lineage.build(engine)
         if check or write_bank:
-            files = bank_files(engine, graph)
+            files = with_marker(bank_files(engine, graph))
             if check:
-                problems = stale(files, project.quiz_dir)
+                problems = stale(files, project.quiz_dir, prefix="quizzes/")
                 if problems:
-                    err("\n".join(problems))
+                    err("\n".join(map(str, problems)))
                     fail(
                         f"quizzes/ is stale ({len(problems)} file(s)); run `ssl-kb build` or `ssl-kb quiz --write-bank`"
                     )
                 err(f"ok: quizzes/ is up to date ({len(files)} files)")
                 return
-            from ..output import replace_tree
-
-            replace_tree(files, project.quiz_dir)
+            _write_bank(project, files)
             err(f"wrote {len(files)} files to {project.quiz_dir}")
             return
         facts = Facts.from_store(engine, graph)
@@ -184,7 +182,8 @@ def quiz(
         if out is None:
             sys.stdout.write(data.decode())
         else:
-            write_text(out, data)
+            with user_errors():
+                write_text(guard_file(out, kb_dir=project.kb_dir), data)
             err(f"wrote {len(questions)} questions to {out}")
         return
 
@@ -220,3 +219,18 @@ def quiz(
             typer.echo(
                 f"- {q.prompt}\n  you chose: {q.options[choice]}; answer: {q.answer_text}\n  {q.explanation}"
             )
+
+
+def _write_bank(project: Any, files: dict[str, Any]) -> None:
+    """Replace quizzes/ under the build lock, after finishing any interrupted build."""
+    from .. import build as pipeline
+    from ..output import MARKER, Busy, guard_folder, replace_tree
+
+    outputs = pipeline.Outputs.of(project)
+    guard_folder(outputs.quizzes, kb_dir=project.kb_dir, root=project.root, option="quizzes/")
+    try:
+        with pipeline.lock(outputs):
+            pipeline.recover_outputs(outputs)
+            replace_tree({k: v for k, v in files.items() if k != MARKER}, outputs.quizzes)
+    except Busy as exc:
+        fail(str(exc))
