@@ -121,7 +121,7 @@ def test_arxiv_year() -> None:
         ({"year": True}, "valid integer"),
         ({"year": MAX_YEAR + 1}, "in the future"),
         ({"authors": []}, "at least 1 item"),
-        ({"title": "bad\x00title"}, "control characters"),
+        ({"title": "bad\x00title"}, "a control character"),
         ({"url": "http://example.org"}, "pattern"),
         ({"doi": "doi:10.1/x"}, "pattern"),
     ],

@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from .text import visible
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -96,6 +98,32 @@ _CODE_LIST = [
         "KB109",
         "malformed arXiv id",
         'write the new-style id as a quoted string without prefix, e.g. "2111.06377"',
+    ),
+    # --- characters that no output can carry (KB110-KB114; see ssl_kb.text) ---
+    Code(
+        "KB110",
+        "lone surrogate",
+        'write the character itself or its code point ("\\U0001F600"), not a JSON-style \\uD83D\\uDE00 pair',
+    ),
+    Code(
+        "KB111",
+        "noncharacter",
+        "remove the character: U+FFFE, U+FFFF and U+FDD0-U+FDEF are not text and XML cannot hold them",
+    ),
+    Code(
+        "KB112",
+        "control character",
+        "remove the character; only tab, newline and carriage return are allowed in text",
+    ),
+    Code(
+        "KB113",
+        "bidirectional control in an id or name",
+        "remove the U+202x/U+206x/LRM/RLM/ALM mark: ids and names are shown as typed (prose may keep them)",
+    ),
+    Code(
+        "KB114",
+        "invisible character in an id or name",
+        "remove the zero-width or invisible character: ids and names must look like what they are",
     ),
     # --- across records (KB2xx) ---
     Code("KB200", "id differs from file name", "the file name (without .yaml) must equal the record's id"),
@@ -196,8 +224,12 @@ class Diagnostic:
 
 
 def make(path: str, mark: tuple[int, int], code: str, field: str, message: str) -> Diagnostic:
-    """Build a diagnostic whose severity comes from the code table."""
-    return Diagnostic(path, mark[0], mark[1], code, field, message, CODES[code].severity)
+    """Build a diagnostic whose severity comes from the code table. Record text in the field
+    path or message is shown with its non-printable characters escaped: a key or value cannot
+    write terminal escapes, fake lines or lone surrogates into the report."""
+    return Diagnostic(
+        visible(path), mark[0], mark[1], code, visible(field), visible(message), CODES[code].severity
+    )
 
 
 def format_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> str:

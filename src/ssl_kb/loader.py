@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, make
+from .text import problems
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 24
@@ -46,6 +47,9 @@ PLACEHOLDER = re.compile(r"^TODO\b")
 # Characters outside YAML's printable set (YAML 1.1, 5.1), which the parser refuses.
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+#: libyaml's scanner error for a "\uD800"-"\uDFFF" escape (half of a JSON-style surrogate pair).
+_SURROGATE_ESCAPE = "found invalid Unicode character escape code"
+
 Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]
 
@@ -58,6 +62,8 @@ class Document:
     data: Any = None
     marks: dict[Path_, Mark] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Nodes whose text the loader refused (KB110-KB112): validation reports nothing more there.
+    refused: set[Path_] = field(default_factory=set)
 
     def mark(self, loc: Path_) -> Mark:
         """The mark of ``loc``, else of its closest ancestor that has one."""
@@ -94,6 +100,15 @@ def _field_name(loc: Path_) -> str:
 def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
     """The implicit tag of a plain scalar (a pure function of its text; keys repeat in every file)."""
     return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+
+
+def _check_text(event: Any, doc: Document, loc: Path_) -> None:
+    """Report the characters no output can carry (:mod:`ssl_kb.text`), in values and keys alike."""
+    found = problems(event.value)
+    for problem in found:
+        doc.diagnostics.append(make(doc.path, _mark(event), problem.code, _field_name(loc), problem.message))
+    if found:
+        doc.refused.add(loc)
 
 
 def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
@@ -196,6 +211,7 @@ def _compose(events: Any, doc: Document) -> Any:
                 raise _Abort("KB007", _mark(event), f"the file expands to more than {MAX_NODES} nodes")
             loc = child_loc()
             is_key = bool(loc) and loc[-1] == "<key>"
+            _check_text(event, doc, (*loc[:-1], event.value) if is_key else loc)
             value = _scalar(event, doc, loc[:-1] if is_key else loc)
             if not is_key:
                 doc.marks[loc] = _mark(event)
@@ -266,7 +282,18 @@ def parse_text(path: str, text: str) -> Document:
         doc.diagnostics.append(make(path, (1, 1), "KB009", "", "the file is empty"))
         return doc
     try:
-        data = _compose(yaml.parse(text, Loader=_EventLoader), doc)
+        try:
+            data = _compose(yaml.parse(text, Loader=_EventLoader), doc)
+        except yaml.MarkedYAMLError as exc:
+            if exc.problem != _SURROGATE_ESCAPE or _EventLoader is yaml.SafeLoader:
+                raise
+            # libyaml stops at a "\ud83d" escape; the pure-Python parser decodes it to a lone
+            # surrogate, which _check_text reports (KB110) at its scalar with the other problems
+            doc = Document(path)
+            try:
+                data = _compose(yaml.parse(text, Loader=yaml.SafeLoader), doc)
+            except ValueError:  # an escape beyond U+10FFFF: libyaml's report stands
+                raise exc from None
     except _Abort as abort:
         doc.diagnostics.append(make(path, abort.mark, abort.code, abort.field, abort.message))
         return doc
@@ -284,6 +311,9 @@ def parse_text(path: str, text: str) -> Document:
         where = _line_col(text, bad.start()) if bad else (1, 1)
         what = f"character U+{ord(bad.group()):04X}" if bad else "a character"
         doc.diagnostics.append(make(path, where, "KB001", "", f"{what} is not allowed in YAML; remove it"))
+        return doc
+    except ValueError as exc:  # without libyaml: chr() of an escape beyond U+10FFFF
+        doc.diagnostics.append(make(path, (1, 1), "KB003", "", f"invalid escape: {exc}"))
         return doc
     except yaml.YAMLError as exc:  # errors without a mark
         doc.diagnostics.append(make(path, (1, 1), "KB003", "", str(exc).splitlines()[0]))

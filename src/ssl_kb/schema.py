@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -23,6 +24,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from . import text as _text
 
 #: The most recent year a record may name; later years are rejected as typos.
 MAX_YEAR = _dt.date.today().year
@@ -37,21 +41,47 @@ LOSS_PATTERN = r"^ssl_kb\.losses\.[A-Za-z_][A-Za-z0-9_]*$"
 SNAKE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters other than tab and newline
+#: Error types of the character rules of :mod:`ssl_kb.text` (validation maps them to KB110-KB114).
+CHARACTER_ERRORS = {code: f"character_{code.lower()}" for code in (*_text.ANY_STRING, *_text.IDENTIFYING)}
+
+
+def _refuse_characters(value: str, *, identifying: bool) -> None:
+    found = _text.problems(value, identifying=identifying)
+    if found:
+        problem = found[0]
+        raise PydanticCustomError(CHARACTER_ERRORS[problem.code], problem.message)
 
 
 def _clean_text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("contains control characters")
+    _refuse_characters(value, identifying=False)
     return value.strip()
+
+
+def _clean_name(value: str) -> str:
+    _refuse_characters(value, identifying=True)
+    return value
+
+
+def _id_characters(value: object) -> object:
+    """Before the id pattern: a bidi or invisible character gets its own code, not KB104."""
+    if isinstance(value, str):
+        _refuse_characters(value, identifying=True)
+    return value
 
 
 RecordId = Annotated[
     str,
     StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=64),
+    BeforeValidator(_id_characters),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), AfterValidator(_clean_text)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_clean_text)]
+#: Identifying text (:mod:`ssl_kb.text`): names, aliases, headings, paper titles, authors, venues.
+Name = Annotated[ShortText, AfterValidator(_clean_name)]
+Title = Annotated[Text, AfterValidator(_clean_name)]
+FamilyId = Annotated[
+    str, StringConstraints(pattern=ID_PATTERN, max_length=64), BeforeValidator(_id_characters)
+]
 
 
 def _not_future(value: int) -> int:
@@ -150,11 +180,11 @@ class Strict(BaseModel):
 class Paper(Strict):
     """The paper that introduced a method (or the key reference of a concept, dataset or metric)."""
 
-    title: Text
-    authors: Annotated[list[ShortText], Field(min_length=1, max_length=MAX_LIST)]
+    title: Title
+    authors: Annotated[list[Name], Field(min_length=1, max_length=MAX_LIST)]
     year: Year = Field(description="Year of the first public version (first arXiv version if any).")
     arxiv: ArxivId | None = Field(None, description="New-style arXiv id without version, e.g. '2111.06377'.")
-    venue: ShortText | None = Field(
+    venue: Name | None = Field(
         None, description="Where it was published, e.g. 'CVPR'; null if only a preprint."
     )
     venue_year: Year | None = None
@@ -270,9 +300,9 @@ FieldSources = Annotated[
 
 class RecordBase(Strict):
     id: RecordId = Field(description="Lowercase kebab-case; equals the file name; never renamed.")
-    name: ShortText
-    full_name: ShortText | None = None
-    aliases: Annotated[list[ShortText], Field(max_length=MAX_LIST)] = []
+    name: Name
+    full_name: Name | None = None
+    aliases: Annotated[list[Name], Field(max_length=MAX_LIST)] = []
     summary: Text = Field(description="A short summary in your own words.")
     topics: Annotated[list[RecordId], Field(max_length=MAX_LIST)] = []
     sources: FieldSources = Field({}, description="Field name -> where that field's facts come from.")
@@ -302,7 +332,7 @@ class Method(RecordBase):
 
     kind: Literal["method"]
     paper: Paper
-    family: Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+    family: FamilyId
     pretext_task: Text | None = Field(None, description="Pretext task or training objective.")
     architecture: Text | None = None
     backbone: ShortText | None = None
@@ -324,7 +354,7 @@ class Concept(RecordBase):
     """An idea that is not one paper (pseudo-labels, EM, colorization as a pretext task...)."""
 
     kind: Literal["concept"]
-    family: Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)] | None = None
+    family: FamilyId | None = None
     year: Year | None = Field(None, description="Year of the earliest work cited for it, if known.")
     paper: Paper | None = Field(None, description="The key reference, if one paper stands for it.")
     modalities: Annotated[list[Modality], Field(max_length=4)] = []
@@ -339,7 +369,7 @@ class Topic(RecordBase):
 
     kind: Literal["topic"]
     order: Annotated[int, Field(ge=1, le=1000, strict=True)]
-    heading: ShortText = Field(description="The lecture's heading for this section, verbatim.")
+    heading: Name = Field(description="The lecture's heading for this section, verbatim.")
     points: Annotated[list[Text], Field(min_length=1, max_length=MAX_LIST)]
 
 

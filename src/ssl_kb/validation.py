@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, make
 from .loader import PLACEHOLDER, Document, Path_
-from .schema import MODELS, AnyRecord
+from .schema import CHARACTER_ERRORS, MODELS, AnyRecord
 
 _TYPE_CODES = {
     "extra_forbidden": "KB100",
@@ -28,6 +28,7 @@ _TYPE_CODES = {
     "less_than_equal": "KB103",
     "enum": "KB106",
     "literal_error": "KB106",
+    **{kind: code for code, kind in CHARACTER_ERRORS.items()},
 }
 
 
@@ -124,8 +125,11 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
     for error in exc.errors(include_url=False):
         kind = error["type"]
         loc = _data_loc(doc.data, tuple(error["loc"]), keep_last=kind in ("missing", "extra_forbidden"))
-        if loc in seen:
-            continue  # one problem per node: unions report each member's failure
+        if loc in seen or loc in doc.refused:
+            continue  # one problem per node: unions report each member's failure; the loader
+            # already reported the characters of refused nodes (KB110-KB112)
+        if kind == "string_unicode" and doc.refused:
+            continue  # pydantic cannot read a lone surrogate (KB110), even in a key
         if isinstance(error.get("input"), str) and PLACEHOLDER.match(error["input"]):
             continue  # the loader reported the template placeholder (KB014) at this node
         seen.add(loc)

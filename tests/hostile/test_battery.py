@@ -274,7 +274,87 @@ CASES = [
         {PROBE: sub("protocol: fine-tune", "protocol: vibes")},
         [(PROBE, "KB106", 20, 15)],
     ),
-    Case("control-character", {PROBE: sub("name: Probe", 'name: "Pro\\abe"')}, [(PROBE, "KB108", 3, 7)]),
+    # --- characters no output can carry (any string), and that disguise ids and names ---
+    Case(
+        "json-surrogate-pair",
+        {PROBE: sub("name: Probe", 'name: "MAE \\ud83d\\ude00"')},
+        [(PROBE, "KB110", 3, 7)],
+        subprocess=True,
+    ),
+    Case("lone-surrogate", {PROBE: sub("split: val", 'split: "val\\udc80"')}, [(PROBE, "KB110", 16, 12)]),
+    Case("lone-surrogate-in-key", {PROBE: insert_line(4, '"\\ud800": x')}, [(PROBE, "KB110", 4, 1)]),
+    Case(
+        "noncharacter-fffe",
+        {PROBE: sub("summary: A record for the hostile tests.", 'summary: "\\uFFFEA record"')},
+        [(PROBE, "KB111", 4, 10)],
+    ),
+    Case(
+        "noncharacter-ffff",
+        {PROBE: sub("reason: a ViT encoder", 'reason: "\\uffff"')},
+        [(PROBE, "KB111", 26, 13)],
+    ),
+    Case(
+        "noncharacter-fdd0",
+        {PROBE: sub("title: A Probe Paper", 'title: "A \\uFDD0 Paper"')},
+        [(PROBE, "KB111", 8, 10)],
+    ),
+    Case(
+        "noncharacter-astral",
+        {PROBE: sub("source: Table 1", 'source: "Table \\U0010FFFF1"')},
+        [(PROBE, "KB111", 22, 13)],
+    ),
+    Case("control-character", {PROBE: sub("name: Probe", 'name: "Pro\\abe"')}, [(PROBE, "KB112", 3, 7)]),
+    Case(
+        "terminal-escape-in-summary",
+        {
+            PROBE: sub(
+                "summary: A record for the hostile tests.", 'summary: "\\x1b]0;pwned\\x07\\x1b[2JA record"'
+            )
+        },
+        [(PROBE, "KB112", 4, 10)],
+        subprocess=True,
+    ),
+    Case(
+        "del-character", {PROBE: sub("variant: ViT-B/16", 'variant: "ViT\\x7f"')}, [(PROBE, "KB112", 21, 14)]
+    ),
+    Case("c1-control", {PROBE: sub("name: Probe", 'name: "Pro\\x9bbe"')}, [(PROBE, "KB112", 3, 7)]),
+    Case("next-line-control", {PROBE: sub("name: Probe", 'name: "Pro\\Nbe"')}, [(PROBE, "KB112", 3, 7)]),
+    Case("control-in-key", {PROBE: insert_line(4, '"col\\x1b[0mour": red')}, [(PROBE, "KB112", 4, 1)]),
+    Case(
+        "bidi-override-in-name", {PROBE: sub("name: Probe", 'name: "Pro\\u202ebe"')}, [(PROBE, "KB113", 3, 7)]
+    ),
+    Case(
+        "raw-bidi-override-in-name",
+        {PROBE: sub("name: Probe", "name: Pro\u202ebe")},
+        [(PROBE, "KB113", 3, 7)],
+    ),
+    Case(
+        "rlm-in-author",
+        {PROBE: sub("[Ada Lovelace]", '["Ada \\u200fLovelace"]')},
+        [(PROBE, "KB113", 9, 13)],
+    ),
+    Case(
+        "isolate-in-title",
+        {PROBE: sub("title: A Probe Paper", 'title: "A \\u2067Probe"')},
+        [(PROBE, "KB113", 8, 10)],
+    ),
+    Case("zero-width-space-in-id", {PROBE: sub("id: probe", 'id: "pro\\u200bbe"')}, [(PROBE, "KB114", 1, 5)]),
+    Case(
+        "zero-width-joiner-in-alias",
+        {PROBE: insert_line(4, 'aliases: ["Pro\\u200dbe"]')},
+        [(PROBE, "KB114", 4, 11)],
+    ),
+    Case(
+        "word-joiner-in-full-name",
+        {PROBE: insert_line(4, 'full_name: "Pro\\u2060be"')},
+        [(PROBE, "KB114", 4, 12)],
+    ),
+    Case("bom-inside-name", {PROBE: sub("name: Probe", 'name: "Pro\\uFEFFbe"')}, [(PROBE, "KB114", 3, 7)]),
+    Case(
+        "tag-characters-in-name",
+        {PROBE: sub("name: Probe", 'name: "Probe\\U000E0069\\U000E0067\\U000E006E"')},
+        [(PROBE, "KB114", 3, 7)],
+    ),
     Case("arxiv-month-13", {PROBE: sub('"2111.06377"', '"2113.06377"')}, [(PROBE, "KB109", 11, 10)]),
     Case(
         "arxiv-five-digits-before-2015",
