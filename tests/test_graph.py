@@ -162,7 +162,7 @@ def test_exports_are_deterministic(g: nx.DiGraph) -> None:
 def test_labels_are_escaped() -> None:
     h = nx.DiGraph()
     h.add_node("x", name='Quote " and [bracket] | pipe', year=None)
-    assert 'x["Quote   and  bracket    pipe"]' in graph.to_mermaid(h)
+    assert 'x["Quote #34; and #91;bracket#93; #124; pipe"]' in graph.to_mermaid(h)
     assert '"x" [label="Quote \\" and [bracket] | pipe"];' in graph.to_dot(h)
 
 

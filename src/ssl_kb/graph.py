@@ -13,6 +13,7 @@ import networkx as nx
 from sqlalchemy.engine import Engine
 
 from . import queries
+from .xmltext import legal
 
 
 def build(engine: Engine) -> nx.DiGraph:
@@ -103,8 +104,30 @@ def reduction(graph: nx.DiGraph) -> nx.DiGraph:
 # ---------------------------------------------------------------------------- exports
 
 
-def _safe_label(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in " -+/.,()" else " " for ch in text).strip()
+_MERMAID_KEYWORDS = {
+    "end",
+    "graph",
+    "flowchart",
+    "subgraph",
+    "style",
+    "classdef",
+    "class",
+    "click",
+    "linkstyle",
+}
+
+
+def _mermaid_label(text: str) -> str:
+    """A label for a double-quoted Mermaid node: one line, and every character that Mermaid's grammar
+    or its Markdown strings could read (quotes, brackets, pipes, backticks, ``#``) as an entity code
+    (``#34;``), which Mermaid shows as that character."""
+    flat = " ".join(str(text).split())
+    return "".join(ch if ch.isalnum() or ch in " -+/.,()" else f"#{ord(ch)};" for ch in flat)
+
+
+def _mermaid_id(node: str) -> str:
+    """KB ids are kebab-case, which Mermaid accepts, except its keywords (``end`` ends a flowchart)."""
+    return f"{node}_" if node.lower() in _MERMAID_KEYWORDS else node
 
 
 def _nodes(graph: nx.DiGraph) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -120,19 +143,20 @@ def to_mermaid(graph: nx.DiGraph, highlight: str | None = None) -> str:
     lines = ["flowchart BT"]
     for node, data in _nodes(graph):
         year = f" ({data['year']})" if data.get("year") else ""
-        lines.append(f'  {node}["{_safe_label(data.get("name", node))}{year}"]')
+        lines.append(f'  {_mermaid_id(node)}["{_mermaid_label(data.get("name", node))}{year}"]')
     for child, parent, data in _edges(graph):
-        lines.append(f"  {child} -->|{data.get('type', '')}| {parent}")
+        edge = _mermaid_label(data.get("type", ""))
+        lines.append(f"  {_mermaid_id(child)} -->|{edge}| {_mermaid_id(parent)}")
     if highlight and highlight in graph:
-        lines.append(f"  style {highlight} stroke-width:3px")
+        lines.append(f"  style {_mermaid_id(highlight)} stroke-width:3px")
     return "\n".join(lines) + "\n"
 
 
 def to_dot(graph: nx.DiGraph) -> str:
     """Graphviz DOT; earlier work at the top."""
 
-    def esc(text: object) -> str:
-        return str(text).replace("\\", "\\\\").replace('"', '\\"')
+    def esc(text: object) -> str:  # one line; DOT reads only \" in a string, labels read \\ too
+        return " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"')
 
     def q(text: object) -> str:
         return f'"{esc(text)}"'
@@ -149,11 +173,16 @@ def to_dot(graph: nx.DiGraph) -> str:
 
 
 def to_graphml(graph: nx.DiGraph) -> str:
+    """GraphML (networkx's ElementTree writer), with every string made XML-legal first."""
+
+    def clean_data(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: legal(v) if isinstance(v, str) else v for k, v in data.items() if v is not None}
+
     clean = nx.DiGraph()
     for node, data in _nodes(graph):
-        clean.add_node(node, **{k: v for k, v in data.items() if v is not None})
+        clean.add_node(legal(node), **clean_data(data))
     for child, parent, data in _edges(graph):
-        clean.add_edge(child, parent, **data)
+        clean.add_edge(legal(child), legal(parent), **clean_data(data))
     return "\n".join(nx.generate_graphml(clean)) + "\n"
 
 

@@ -143,7 +143,8 @@ def show(
 ) -> None:
     """Show one record as a card (or json, yaml, bibtex)."""
     from ..card import render_card
-    from ..citation import bibtex
+    from ..citation import bibtex, cite_keys
+    from ..queries import papers
     from ..store import records_from_store
 
     with user_errors():
@@ -152,6 +153,7 @@ def show(
         if record_id not in records:
             raise KeyError(record_id)
         record = records[record_id]
+        keys = cite_keys(papers(engine)) if fmt is ShowFormat.bibtex else {}
     data = record.model_dump(mode="json", exclude_defaults=True)
     data = {"id": data.pop("id"), "kind": data.pop("kind"), **data}
     if fmt is ShowFormat.json:
@@ -164,7 +166,7 @@ def show(
         paper = data.get("paper")
         if not paper:
             fail(f"{record_id} has no paper to cite")
-        typer.echo(bibtex(record_id, paper), nl=False)
+        typer.echo(bibtex(record_id, paper, keys.get(record_id)), nl=False)
     else:
         render_card(record)
 

@@ -15,10 +15,16 @@ import networkx as nx
 from sqlalchemy.engine import Engine
 
 from .. import queries
+from ..citation import cite_keys
 from ..schema import FOLDERS, AnyRecord, Dataset, Method, Metric, Topic, quiz_page, record_page
 from ..store import records_from_store
 
 BAD_VERDICTS = ("wrong", "imprecise", "typo")
+
+
+def _paper(record: AnyRecord) -> dict[str, Any] | None:
+    paper = getattr(record, "paper", None)
+    return None if paper is None else paper.model_dump(mode="json")
 
 
 @dataclass
@@ -34,6 +40,7 @@ class Catalog:
     results_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     results_on: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     claims_by: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cite_keys: dict[str, str] = field(default_factory=dict)  # record id -> its unique BibTeX key
 
     # ------------------------------------------------------------------ construction
 
@@ -71,6 +78,8 @@ class Catalog:
         for claim in self.claims:
             claims[claim["record_id"]].append(claim)
         self.claims_by = dict(claims)
+        papers = {rid: _paper(r) for rid, r in self.records.items()}
+        self.cite_keys = cite_keys({rid: p for rid, p in papers.items() if p is not None})
 
     # ------------------------------------------------------------------ lookups
 

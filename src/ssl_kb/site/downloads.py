@@ -1,4 +1,10 @@
-"""Downloads: the whole KB as JSON, CSV and one BibTeX file (the SQLite store is added by the build)."""
+"""Downloads: the whole KB as JSON, CSV and one BibTeX file (the SQLite store is added by the build).
+
+CSV cells are neutralised against spreadsheet formula injection (OWASP "CSV injection"): a text
+cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a single quote gets
+one single quote in front, which spreadsheets show as text and which the downloads page documents.
+To read the original value, drop one leading ``'`` from a text cell. Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,21 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from .. import queries
-from ..citation import bibtex
+from ..citation import bibtex, cite_keys
 from .catalog import Catalog
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell that no spreadsheet reads as a formula: text starting with a trigger gets a ``'``.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-0.5"), neutralise(-0.5), neutralise("'x"), neutralise("a")
+    ("'=HYPERLINK(1)", "'-0.5", -0.5, "''x", 'a')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
@@ -19,7 +38,7 @@ def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        writer.writerow(["" if row.get(c) is None else neutralise(row[c]) for c in columns])
     return out.getvalue()
 
 
@@ -63,7 +82,9 @@ def files(engine: Engine, cat: Catalog) -> dict[str, str]:
     ]
     results = sorted(queries.results(engine), key=lambda r: (r["record_id"], r["position"]))
     claim_columns = ["record_id", "slide", "claim", "verdict", "correction", "field", "source", "note"]
-    bib = "\n".join(bibtex(rid, paper) for rid, paper in sorted(queries.papers(engine).items()))
+    papers = queries.papers(engine)
+    keys = cite_keys(papers)
+    bib = "\n".join(bibtex(rid, paper, keys[rid]) for rid, paper in sorted(papers.items()))
     return {
         "downloads/ssl-kb.json": json.dumps(
             {"records": records}, indent=1, sort_keys=True, ensure_ascii=False

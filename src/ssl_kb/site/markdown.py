@@ -2,8 +2,10 @@
 
 Record text is data, never markup. :func:`text` turns any value into Markdown that renders as the
 same characters: HTML, Markdown emphasis, links, code spans, tables and Jinja-like braces become
-character references, and whitespace is collapsed so that no value can start a new block (a list,
-a heading, a code block). Values that the generator itself builds (links, tables, SVG) are marked
+character references, whitespace is collapsed, and a value's first character, if it is punctuation,
+is a character reference too, so that no value can start a new block where it begins a line or a
+paragraph (a list, a heading, a code block, an admonition ``!!!``/``???``, a ``---`` rule,
+a ``--8<--`` snippet, an attribute list, a reference definition). Values that the generator itself builds (links, tables, SVG) are marked
 :class:`Raw` and pass through templates unchanged; everything else is escaped by the template
 environment's ``finalize`` hook, so forgetting a filter is safe.
 """
@@ -19,6 +21,10 @@ from urllib.parse import quote
 # Characters that start Markdown, HTML, template or extension syntax, as character references.
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"} | {ch: f"&#{ord(ch)};" for ch in "*_`[]{}|\\~^#$"}
 _TABLE = str.maketrans(_ENTITIES)
+# Characters that open a block where a value starts a line or a paragraph, beyond those in
+# _ENTITIES: admonitions (!!!, ???), lists and rules (- + ---), snippets (--8<--), setext
+# underlines (===), definition lists and fenced divs (: :::), blocks (///), template lines (%).
+_BLOCK_START = set("!?-+=:/%")
 _LINE_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
@@ -35,6 +41,8 @@ def text(value: Any) -> Raw:
     '&lt;b&gt;&#42;&#42;x&#42;&#42;&lt;/b&gt; &#123;&#123; 7&#42;7 &#125;&#125;'
     >>> str(text("1. not a list"))
     '1&#46; not a list'
+    >>> str(text('!!! danger "x"'))
+    '&#33;!! danger "x"'
     """
     if isinstance(value, Raw):
         return value
@@ -47,7 +55,7 @@ def text(value: Any) -> Raw:
     match = _LINE_START.match(out)
     if match:
         out = f"{match[1]}&#{ord(match[2])};{out[match.end() :]}"
-    elif out[:1] in ("-", "+", "=", ":"):
+    elif out[:1] in _BLOCK_START:
         out = f"&#{ord(out[0])};{out[1:]}"
     return Raw(out)
 

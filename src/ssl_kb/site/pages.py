@@ -90,9 +90,9 @@ def _links(cat: Catalog, page: str, ids: list[str]) -> Raw:
     return Raw(", ".join(parts))
 
 
-def _bibtex(record: AnyRecord) -> Raw | None:
+def _bibtex(cat: Catalog, record: AnyRecord) -> Raw | None:
     paper = _paper_dict(record)
-    return None if paper is None else code_block(bibtex(record.id, paper), "bibtex")
+    return None if paper is None else code_block(bibtex(record.id, paper, cat.cite_keys[record.id]), "bibtex")
 
 
 def claims(cat: Catalog, rid: str) -> list[dict[str, Any]]:
@@ -190,7 +190,7 @@ def work(cat: Catalog, rid: str) -> str:
         header=header(cat.sources[rid]),
         record=record,
         card=card(cat, page, record),
-        bibtex=_bibtex(record),
+        bibtex=_bibtex(cat, record),
         hyperparameters=hyper,
         results=_result_rows(cat, page, rid),
         ego=ego,
@@ -232,7 +232,7 @@ def reference(cat: Catalog, rid: str) -> str:
         header=header(cat.sources[rid]),
         record=record,
         card=card(cat, page, record),
-        bibtex=_bibtex(record),
+        bibtex=_bibtex(cat, record),
         implementations=found,
         results=rows,
         claims=claims(cat, rid),

@@ -1,0 +1,545 @@
+"""Exports that cannot be forged: every export parsed back with a parser independent of its writer.
+
+The hostile fixture KB (tests/data/hostile_kb, valid records) holds a topic name with blank lines and
+GIFT specials, a doi with ``}`` and ``@``, text cells starting with ``= + - @``, a summary of Markdown
+block syntax (``!!! danger``, ``# heading``, ``<script>`` ...), ``<image>`` in a name, ``and`` inside
+an author's name and two papers with the same ``lastnameYEARfirstword`` key. Each export must hold
+exactly the records' questions, entries, rows and nodes, and give back the records' text.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import sqlite3
+import xml.dom.minidom
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from ssl_kb import graph as lineage
+from ssl_kb import queries
+from ssl_kb.kb import load
+from ssl_kb.quiz.bank import generate
+from ssl_kb.quiz.export import to_anki, to_gift, to_markdown, to_qti
+from ssl_kb.quiz.facts import Facts
+from ssl_kb.quiz.model import Question
+from ssl_kb.site.catalog import Catalog
+from ssl_kb.site.downloads import files as download_files
+from ssl_kb.store import memory_engine
+
+from .conftest import REPO, make_project, ssl_kb
+
+HOSTILE = REPO / "tests" / "data" / "hostile_kb"
+REAL = REPO / "kb"
+TOPIC = "masked-predictions"  # its name holds blank lines and GIFT specials
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ILLEGAL_XML = "a\x00b\x0bc\ufffed\uffffe\ud800f"
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class KB:
+    facts: Facts
+    questions: list[Question]
+    downloads: dict[str, str]
+    papers: dict[str, dict[str, Any]]
+    records: dict[str, Any]
+
+
+def read_kb(path: Path) -> KB:
+    kb = load(path)
+    engine = memory_engine(kb.records.values())
+    graph = lineage.build(engine)
+    facts = Facts.from_store(engine, graph)
+    return KB(
+        facts,
+        generate(facts),
+        download_files(engine, Catalog.read(engine, graph)),
+        queries.papers(engine),
+        {rid: r.model_dump(mode="json") for rid, r in kb.records.items()},
+    )
+
+
+@pytest.fixture(scope="module", params=["hostile", "real"])
+def kb(request: pytest.FixtureRequest) -> KB:
+    return read_kb(HOSTILE if request.param == "hostile" else REAL)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> KB:
+    return read_kb(HOSTILE)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile KB built by the real ``ssl-kb build`` (site, downloads)."""
+    root = make_project(tmp_path_factory.mktemp("hostile-exports") / "project", HOSTILE)
+    proc = ssl_kb("build", "--kb", "kb", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return root
+
+
+def test_the_fixture_is_hostile(hostile: KB) -> None:
+    """The fixture holds what the tests below claim it holds (so they cannot pass vacuously)."""
+    name = hostile.facts.records[TOPIC]["name"]
+    assert "\n\n" in name and "::" in name and "{" in name
+    assert any("<image>" in q.prompt or any("<image>" in o for o in q.options) for q in hostile.questions)
+    assert "}" in hostile.papers["mae"]["doi"] and "@" in hostile.papers["mae"]["doi"]
+    assert hostile.records["mae"]["summary"].startswith('!!! danger "x"')
+    assert sum(q.topics[0] == TOPIC for q in hostile.questions) > 0
+
+
+# ---------------------------------------------------------------------------- GIFT
+
+
+@dataclass
+class GiftQuestion:
+    category: str | None
+    name: str | None
+    text_format: str | None
+    stem: str
+    answers: list[tuple[bool, str, str]] = field(default_factory=list)  # (right, text, feedback)
+    general_feedback: str = ""
+
+
+_GIFT_ESCAPES = {
+    "\\:": "\0058",
+    "\\#": "\0035",
+    "\\=": "\0061",
+    "\\{": "\0123",
+    "\\}": "\0125",
+    "\\~": "\0126",
+}
+
+
+def parse_gift(data: str) -> tuple[list[str], list[GiftQuestion]]:
+    """GIFT as Moodle documents it (docs.moodle.org/en/GIFT_format): ``//`` comment lines, questions
+    separated by blank lines, ``$CATEGORY:`` blocks, ``::name::``, an optional ``[format]`` marker,
+    answers in ``{...}`` (``=`` right, ``~`` wrong, ``#`` feedback, ``####`` general feedback) and
+    ``\\`` escaping ``~ = # { } :`` and itself. Text in the ``[html]`` format is HTML."""
+
+    def pre(text: str) -> str:
+        text = text.replace("\\\\", "\0092")
+        for esc, holder in _GIFT_ESCAPES.items():
+            text = text.replace(esc, holder)
+        return text.replace("\0092", "\\")
+
+    def post(text: str, fmt: str | None) -> str:
+        for esc, holder in _GIFT_ESCAPES.items():
+            text = text.replace(holder, esc[1])
+        text = text.strip()
+        return html.unescape(text) if fmt == "html" else text
+
+    def with_format(text: str, default: str | None) -> tuple[str | None, str]:
+        match = re.match(r"\[(html|moodle|plain|markdown)\]", text)
+        return (match[1], text[match.end() :]) if match else (default, text)
+
+    lines = [" " if line.strip().startswith("//") else line for line in data.split("\n")]
+    blocks = re.split(r"\n[ \t]*\n", "\n".join(lines))
+    categories: list[str] = []
+    questions: list[GiftQuestion] = []
+    for block in blocks:
+        text = pre(block.strip())
+        if not text:
+            continue
+        if text.startswith("$CATEGORY:"):
+            categories.append(text[len("$CATEGORY:") :].strip())
+            continue
+        name = None
+        if text.startswith("::"):
+            name, text = text[2:].split("::", 1)
+            name = post(name, None)
+        start, end = text.index("{"), text.index("}")
+        answer_text = text[start + 1 : end]
+        assert not text[end + 1 :].strip(), f"text after the answers: {text[end + 1 :]!r}"
+        fmt, stem = with_format(text[:start].strip(), None)
+        question = GiftQuestion(categories[-1] if categories else None, name, fmt, post(stem, fmt))
+        if "####" in answer_text:
+            answer_text, general = answer_text.rsplit("####", 1)
+            question.general_feedback = post(with_format(general.strip(), fmt)[1], fmt)
+        for mark, body in re.findall(r"([=~])([^=~]*)", answer_text):
+            option, _, feedback = body.partition("#")
+            question.answers.append(
+                (mark == "=", post(with_format(option.strip(), fmt)[1], fmt), post(feedback, fmt))
+            )
+        questions.append(question)
+    return categories, questions
+
+
+def test_gift_holds_exactly_the_questions(kb: KB) -> None:
+    title = kb.facts.records[TOPIC]["name"] if TOPIC in kb.facts.records else "All"
+    questions = [q for q in kb.questions if TOPIC in q.topics] or kb.questions
+    categories, parsed = parse_gift(to_gift(questions, title).decode())
+    assert len(parsed) == len(questions)
+    topics = [
+        t for i, t in enumerate(q.topics[0] for q in questions) if i == 0 or t != questions[i - 1].topics[0]
+    ]
+    assert len(categories) == len(topics)
+    for category, topic in zip(categories, topics, strict=True):
+        assert category.startswith("ssl-kb/") and category.endswith("/" + topic)
+        assert "\n" not in category and not set("~=#{}:") & set(category)
+    for got, q in zip(parsed, questions, strict=True):
+        assert got.category is not None and got.category.endswith("/" + q.topics[0])
+        assert got.text_format == "html"
+        assert got.stem == flat(q.prompt)
+        assert got.name is not None and q.id in got.name and got.name.startswith(flat(q.prompt)[:30])
+        assert [a[1] for a in got.answers] == [flat(o) for o in q.options]
+        assert [a[0] for a in got.answers] == [i == q.answer for i in range(len(q.options))]
+        assert got.general_feedback == flat(q.explanation)
+
+
+def test_gift_never_lets_text_start_a_format_or_a_weight(hostile: KB) -> None:
+    q = replace(
+        hostile.questions[0], options=("[plain]<b>x</b>", "%50%half", *hostile.questions[0].options[2:])
+    )
+    _, (got,) = parse_gift(to_gift([q], "t").decode())
+    assert [a[1] for a in got.answers[:2]] == ["[plain]<b>x</b>", "%50%half"]
+    assert "<b>" not in to_gift([q], "t").decode()
+
+
+# ---------------------------------------------------------------------------- QTI, Anki, Markdown
+
+
+def qti_items(data: bytes) -> list[ET.Element]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = archive.namelist()
+    for name in names:
+        xml.dom.minidom.parseString(archive.read(name))  # well-formed to a second parser too
+    ET.fromstring(archive.read("imsmanifest.xml"))
+    root = ET.fromstring(archive.read(next(n for n in names if n != "imsmanifest.xml")))
+    return root.findall(f".//{QTI}item")
+
+
+def _mattext(element: ET.Element) -> str:
+    mattext = element.find(f".//{QTI}mattext")
+    assert mattext is not None and mattext.get("texttype") == "text/html"
+    return html.unescape(mattext.text or "")
+
+
+def test_qti_round_trips_every_text(kb: KB) -> None:
+    items = qti_items(to_qti(kb.questions, kb.facts.records.get(TOPIC, {"name": "All"})["name"]))
+    assert len(items) == len(kb.questions)
+    for item, q in zip(items, kb.questions, strict=True):
+        assert _mattext(item.find(f"{QTI}presentation")) == q.prompt
+        labels = item.findall(f".//{QTI}response_label")
+        assert [_mattext(label) for label in labels] == list(q.options)
+        assert _mattext(item.find(f"{QTI}itemfeedback")) == q.explanation
+        assert q.id in (item.get("title") or "") and item.get("title") != q.kind
+
+
+def test_qti_stays_well_formed_with_xml_illegal_characters(hostile: KB) -> None:
+    q = replace(hostile.questions[0], prompt=f"<image> {ILLEGAL_XML}", explanation=ILLEGAL_XML)
+    (item,) = qti_items(to_qti([q], f"title {ILLEGAL_XML}"))
+    assert _mattext(item.find(f"{QTI}presentation")) == "<image> a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf"
+
+
+def test_anki_fields_are_html_text_and_the_deck_does_not_nest(hostile: KB, tmp_path: Path) -> None:
+    pytest.importorskip("genanki")
+    questions = [q for q in hostile.questions if TOPIC in q.topics]
+    title = hostile.facts.records[TOPIC]["name"]
+    path = tmp_path / "deck.apkg"
+    path.write_bytes(to_anki(questions, title))
+    zipfile.ZipFile(path).extract("collection.anki2", tmp_path)
+    with sqlite3.connect(tmp_path / "collection.anki2") as db:
+        notes = [row[0].split("\x1f") for row in db.execute("SELECT flds FROM notes")]
+        decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
+    names = sorted(d["name"] for d in decks.values() if d["name"] != "Default")
+    assert names == ["ssl-kb::" + flat(title).replace("::", ": ")]
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+
+    by_id = {q.id: q for q in questions}
+    assert sorted(n[0] for n in notes) == sorted(by_id)
+    for fields in notes:
+        q = by_id[fields[0]]
+        for value in fields:
+            parser = Tags()
+            parser.feed(value)
+            assert set(parser.tags) <= {"br"}, value
+        assert html.unescape(fields[1]) == q.prompt
+
+
+def test_markdown_handout_has_one_heading_and_the_options(hostile: KB) -> None:
+    markdown = pytest.importorskip("markdown")
+    questions = [q for q in hostile.questions if TOPIC in q.topics]
+    title = hostile.facts.records[TOPIC]["name"]
+    page = markdown.markdown(to_markdown(questions, title).decode())
+    h1 = re.findall(r"<h1>(.*?)</h1>", page, re.S)
+    assert [html.unescape(h) for h in h1] == [flat(title)]
+    assert page.count("<li>") == sum(len(q.options) for q in questions) + len(questions)  # + answer key
+    assert "<image>" not in page and "<h2>" in page and page.count("<h2>") == 1
+
+
+# ---------------------------------------------------------------------------- BibTeX
+
+_LATEX_BACK = {
+    r"\textbackslash{}": "\\",
+    r"\textbraceleft{}": "{",
+    r"\textbraceright{}": "}",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+    r"\&": "&",
+    r"\%": "%",
+    r"\$": "$",
+    r"\#": "#",
+    r"\_": "_",
+}
+
+
+def unlatex(text: str) -> str:
+    return re.sub("|".join(re.escape(k) for k in _LATEX_BACK), lambda m: _LATEX_BACK[m[0]], text)
+
+
+def unverbatim(text: str) -> str:
+    return text.replace("%7B", "{").replace("%7D", "}").replace("%5C", "\\")
+
+
+def check_bibtex(bib: str, papers: dict[str, dict[str, Any]]) -> None:
+    pybtex = pytest.importorskip("pybtex.database")
+    data = pybtex.parse_string(bib, "bibtex")  # raises on a repeated key
+    keys = re.findall(r"^@\w+\{([^,\n]+),", bib, re.M)
+    assert len(keys) == len(set(keys)) == len(papers) == len(data.entries)
+
+    def person(p: Any) -> str:
+        parts = [*p.first_names, *p.middle_names, *p.prelast_names, *p.last_names, *p.lineage_names]
+        return unlatex(" ".join(parts)).replace("{and}", "and")
+
+    def decoded(entry: Any) -> tuple[Any, ...]:
+        f = entry.fields
+        return (
+            unlatex(f["title"]),
+            int(f["year"]),
+            unlatex(f["booktitle"]) if "booktitle" in f else None,
+            unverbatim(f["doi"]) if "doi" in f else None,
+            f.get("eprint"),
+            tuple(person(p) for p in entry.persons["author"]),
+        )
+
+    def expected(paper: dict[str, Any]) -> tuple[Any, ...]:
+        return (
+            "{" + flat(paper["title"]) + "}",  # the title, with the braces that keep its case
+            int(paper.get("venue_year") or paper["year"]) if paper.get("venue") else int(paper["year"]),
+            flat(paper["venue"]) if paper.get("venue") else None,
+            paper.get("doi"),
+            paper.get("arxiv"),
+            tuple(flat(a) for a in paper["authors"]),
+        )
+
+    assert Counter(decoded(e) for e in data.entries.values()) == Counter(expected(p) for p in papers.values())
+
+
+def test_bibtex_download_parses_to_one_entry_per_paper(kb: KB) -> None:
+    check_bibtex(kb.downloads["downloads/ssl-kb.bib"], kb.papers)
+
+
+def test_built_bibtex_and_show_agree_on_unique_keys(hostile_site: Path) -> None:
+    bib = (hostile_site / "site" / "downloads" / "ssl-kb.bib").read_text(encoding="utf-8")
+    papers = read_kb(HOSTILE).papers
+    check_bibtex(bib, papers)
+    shown = ssl_kb("show", "mae", "--kb", "kb", "--format", "bibtex", cwd=hostile_site)
+    assert shown.returncode == 0, shown.stderr
+    (key,) = re.findall(r"^@\w+\{([^,\n]+),", shown.stdout, re.M)
+    assert key in re.findall(r"^@\w+\{([^,\n]+),", bib, re.M)
+    assert key == "he2021masked:mae"  # clashes with beit's paper; disambiguated by record id
+
+
+# ---------------------------------------------------------------------------- CSV and JSON downloads
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def unneutralise(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def test_csv_cells_are_never_formulas_and_round_trip(kb: KB) -> None:
+    for name, text in kb.downloads.items():
+        if name.endswith(".csv"):
+            for row in read_csv(text):
+                for column, cell in row.items():
+                    assert not cell.startswith(TRIGGERS), (name, column, cell)
+    rows = {r["id"]: r for r in read_csv(kb.downloads["downloads/records.csv"])}
+    assert sorted(rows) == sorted(kb.records)
+    for rid, record in kb.records.items():
+        for column in ("name", "full_name", "summary", "pretext_task", "architecture", "backbone"):
+            if record.get(column) is not None:
+                assert unneutralise(rows[rid][column]) == record[column], (rid, column)
+    results = read_csv(kb.downloads["downloads/results.csv"])
+    expected = [
+        (rid, r["variant"], r.get("note") or "")
+        for rid in sorted(kb.records)
+        for r in kb.records[rid].get("results") or []
+    ]
+    got = [(r["record_id"], unneutralise(r["variant"]), unneutralise(r["note"])) for r in results]
+    assert got == expected
+
+
+def test_hostile_csv_cells_were_neutralised(hostile: KB) -> None:
+    rows = {r["id"]: r for r in read_csv(hostile.downloads["downloads/records.csv"])}
+    assert rows["mae"]["full_name"] == "'" + hostile.records["mae"]["full_name"]
+    assert rows["mae"]["full_name"].startswith("'=")
+    assert json.loads(hostile.downloads["downloads/ssl-kb.json"])["records"][
+        sorted(hostile.records).index("mae")
+    ]["full_name"].startswith("=")  # JSON keeps the text as it is
+
+
+# ---------------------------------------------------------------------------- graph exports
+
+
+@pytest.fixture
+def hostile_graph() -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_node("end", name='A "quoted" ]bracket[ | pipe\nnew line `tick` #1', kind="method", year=2020)
+    g.add_node("b", name=f"illegal {ILLEGAL_XML}", kind="method", year=None)
+    g.add_edge("end", "b", type="uses", reason=f"because {ILLEGAL_XML}")
+    return g
+
+
+def test_graphml_is_well_formed_with_any_text(hostile_graph: nx.DiGraph) -> None:
+    for g in (
+        hostile_graph,
+        *(lineage.build(memory_engine(load(kb).records.values())) for kb in (HOSTILE, REAL)),
+    ):
+        text = lineage.to_graphml(g)
+        xml.dom.minidom.parseString(text.encode())
+        back = nx.parse_graphml(text)
+        assert sorted(back.nodes) == sorted(g.nodes) and back.number_of_edges() == g.number_of_edges()
+
+
+_MERMAID_LINE = re.compile(
+    r'^  (?:(?P<node>[a-z0-9_-]+)\["(?P<label>[^"\[\]\n|`]*)"\]'
+    r"|(?P<child>[a-z0-9_-]+) -->\|(?P<type>[^|\n]*)\| (?P<parent>[a-z0-9_-]+)"
+    r"|style [a-z0-9_-]+ stroke-width:3px)$"
+)
+_MERMAID_KEYWORDS = {"end", "graph", "flowchart", "subgraph", "style", "class", "click"}
+
+
+def test_mermaid_lines_are_nodes_and_edges_only(hostile_graph: nx.DiGraph) -> None:
+    text = lineage.to_mermaid(hostile_graph, highlight="end")
+    lines = text.rstrip("\n").split("\n")
+    assert lines[0] == "flowchart BT"
+    nodes, edges = {}, []
+    for line in lines[1:]:
+        match = _MERMAID_LINE.match(line)
+        assert match, line
+        if match["node"]:
+            assert match["node"] not in _MERMAID_KEYWORDS
+            nodes[match["node"]] = re.sub(r"#(\d+);", lambda m: chr(int(m[1])), match["label"])
+        elif match["child"]:
+            edges.append((match["child"], match["parent"]))
+    assert len(nodes) == 2 and len(edges) == 1
+    assert sorted(nodes.values())[0] == flat(hostile_graph.nodes["end"]["name"]) + " (2020)"
+
+
+def test_dot_statements_hold_the_names(hostile_graph: nx.DiGraph) -> None:
+    lines = lineage.to_dot(hostile_graph).rstrip("\n").split("\n")
+    assert lines[0] == "digraph lineage {" and lines[-1] == "}"
+    string = r'"((?:[^"\\\n]|\\.)*)"'
+    labels = []
+    for line in lines[1:-1]:
+        node = re.fullmatch(rf"  {string} \[label={string}\];", line)
+        edge = re.fullmatch(rf"  {string} -> {string} \[label={string}\];", line)
+        assert node or edge or line in ("  rankdir=BT;", "  node [shape=box];"), line
+        if node:
+            labels.append(re.sub(r"\\(.)", r"\1", node[2]))
+    assert f"{flat(hostile_graph.nodes['end']['name'])}n2020" in labels  # DOT's \n line break
+
+
+# ---------------------------------------------------------------------------- site Markdown
+
+
+class Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str | None]]] = []
+        self.found: list[tuple[str, dict[str, str | None], str]] = []  # (tag, attrs, text directly inside)
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs), ""))
+        if tag not in ("br", "hr", "img", "input", "meta", "link"):
+            self.stack.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack and self.stack[-1][0] == tag:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self.found:
+            tag, attrs, text = self.found[-1]
+            self.found[-1] = (tag, attrs, text + data)
+
+
+def elements(page: Path) -> Elements:
+    parser = Elements()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.parametrize("page", ["methods/mae.html", "index.html", "topics/masked-predictions.html"])
+def test_prose_never_becomes_page_structure(hostile_site: Path, page: str) -> None:
+    path = hostile_site / "site" / page
+    if not path.is_file():
+        pytest.skip(f"no {page} in this site layout")
+    found = elements(path)
+    classes = " ".join(str(a.get("class") or "") for _, a, _ in found.found).split()
+    assert "danger" not in classes and "x" not in classes
+    assert not [
+        t
+        for t, _, text in found.found
+        if t in ("h1", "h2", "h3", "h4", "h5", "h6") and text.strip() == "heading"
+    ]
+    assert not [t for t, _, text in found.found if t == "li" and text.strip() == "list item"]
+    assert not [t for t, _, text in found.found if t == "summary" and text.strip() == "y"]
+    assert not [t for t, _, text in found.found if t == "script" and "alert" in text]
+    assert not [t for t, _, text in found.found if t in ("th", "td") and text.strip() in ("a", "b")]
+
+
+def test_mae_page_shows_the_summary_as_text(hostile_site: Path) -> None:
+    text = " ".join(" ".join(elements(hostile_site / "site" / "methods" / "mae.html").text).split())
+    for shown in (
+        '!!! danger "x" pwned',
+        "# heading",
+        "<script>alert(1)</script>",
+        '??? note "y"',
+        '--8<-- "/etc/passwd"',
+        "[ref]: https://evil.example",
+        "{: .x }",
+        "| a | b |",
+        "{{ 7*7 }}",
+    ):
+        assert shown in text, shown
+
+
+def test_json_exports_round_trip(hostile: KB, hostile_graph: nx.DiGraph) -> None:
+    from ssl_kb.quiz.export import to_json
+
+    data = json.loads(to_json(hostile.questions, hostile.facts.records[TOPIC]["name"]))
+    assert data["title"] == hostile.facts.records[TOPIC]["name"]
+    assert [Question.from_dict(q) for q in data["questions"]] == hostile.questions
+    back = json.loads(lineage.to_json(hostile_graph))
+    assert {n["id"]: n["name"] for n in back["nodes"]} == dict(hostile_graph.nodes(data="name"))
