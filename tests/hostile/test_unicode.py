@@ -220,8 +220,17 @@ def test_show_json_and_yaml(built: Path) -> None:
         assert (data["paper"]["title"], data["paper"]["authors"]) == (TITLE, AUTHORS), fmt
 
 
-_TEX = re.compile(r"\\([&%$#_{}~^])|\\(textbackslash|textasciitilde|textasciicircum)(?:\{\})?|\\\\|\\|~")
-_TEX_NAMED = {"textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^"}
+_TEX = re.compile(
+    r"\\([&%$#_{}~^])|\\(textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)(?:\{\})?"
+    r"|\\\\|\\|~"
+)
+_TEX_NAMED = {
+    "textbackslash": "\\",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+}
 
 
 def tex_decode(text: str) -> str:
@@ -245,14 +254,6 @@ def bib_fields(bib: str, key_field: str) -> list[str]:
     ]
 
 
-BIBTEX_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="BibTeX: a backslash and ~ in titles and authors are written raw (TeX reads a command and a "
-    "non-breaking space); the BibTeX escaping is fixed on branch hostile-exports",
-)
-
-
-@BIBTEX_XFAIL
 def test_show_bibtex(built: Path) -> None:
     bib = run(built, "show", "mae", "--format", "bibtex")
     (title,) = bib_fields(bib, "title")
@@ -290,14 +291,7 @@ def _graph_name(fmt: str, text: str) -> str:
         "json",
         "graphml",
         "dot",
-        pytest.param(
-            "mermaid",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Mermaid: node labels keep only letters, digits and ' -+/.,()' (graph._safe_label); "
-                "Mermaid's #quot;-style entities could carry any text (branch hostile-exports)",
-            ),
-        ),
+        "mermaid",
     ],
 )
 def test_graph_exports(built: Path, fmt: str) -> None:
@@ -385,7 +379,6 @@ def test_download_csv(built: Path) -> None:
         assert mae[column].endswith(value) and len(mae[column]) <= len(value) + 1, column
 
 
-@BIBTEX_XFAIL
 def test_download_bibtex(built: Path) -> None:
     bib = (built / "build" / "docs" / "downloads" / "ssl-kb.bib").read_text(encoding="utf-8")
     assert "{" + TITLE + "}" in bib_fields(bib, "title")
