@@ -135,10 +135,8 @@ def test_killed_build_leaves_every_output_whole(
     else:
         pytest.fail("the build never reached the site's staging folder")
     assert proc.returncode == -signal.SIGKILL
-    now = states(project)
-    assert now["site"] == versions["v1"]["site"], "the previous site must be intact"
-    for name in OUTPUTS:
-        assert now[name] in (versions["v1"][name], versions["v2"][name]), f"{name} is a mixture of two builds"
+    # killed while rendering: nothing was swapped in yet, so every output is the previous build
+    assert states(project) == versions["v1"], "an output changed before the build was complete"
 
     proc_done = ssl_kb("build", "--kb", "kb", cwd=project)
     assert proc_done.returncode == 0, proc_done.stderr
