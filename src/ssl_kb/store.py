@@ -148,10 +148,29 @@ def rows_from_records(
     return rows
 
 
+class ForeignDatabase(Exception):
+    """The target database holds tables of the store's names that ssl-kb did not write."""
+
+
+def _guard(conn: Any, tables: list[Any]) -> None:
+    """Refuse to drop tables that are not an earlier ssl-kb store's (no ``store_meta`` beside them)."""
+    from sqlalchemy import inspect
+
+    present = set(inspect(conn).get_table_names()) | set(inspect(conn).get_view_names())
+    ours = {t.name for t in tables} | set(VIEWS)
+    clash = sorted(present & ours)
+    if clash and "store_meta" not in present:
+        raise ForeignDatabase(
+            f"the database already has tables named {', '.join(clash)} that ssl-kb did not write "
+            "(no store_meta table); give --url an empty database or one that holds an ssl-kb store"
+        )
+
+
 def _fill(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
     metadata = SQLModel.metadata
     tables = [t.__table__ for t in TABLES]  # type: ignore[attr-defined]
     with engine.begin() as conn:
+        _guard(conn, tables)
         for kind in VIEWS:
             conn.execute(text(f"DROP VIEW IF EXISTS {kind}"))
         metadata.drop_all(conn, tables=tables)
@@ -202,6 +221,7 @@ def write_store(records: Iterable[AnyRecord], url: str, paths: dict[str, str] | 
         finally:
             engine.dispose()
         return len(rows["record"])
+    _guard_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(path)
     tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
@@ -213,6 +233,36 @@ def write_store(records: Iterable[AnyRecord], url: str, paths: dict[str, str] | 
         tmp.unlink(missing_ok=True)
         raise
     return len(rows["record"])
+
+
+def _guard_file(path: Path) -> None:
+    """Replace only an earlier ssl-kb store: an SQLite file with a ``store_meta`` table."""
+    import sqlite3
+
+    if not path.exists() and not path.is_symlink():
+        return
+    if not path.is_file():
+        raise ForeignDatabase(f"{path} exists and is not a file; give --url a new .sqlite file")
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    if head == b"":
+        return
+    if head == b"SQLite format 3\x00":
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                found = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'"
+                ).fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            found = None
+        if found:
+            return
+    raise ForeignDatabase(
+        f"{path} exists and is not an ssl-kb store; give --url a new file, or move that one away"
+    )
 
 
 def _write_sqlite(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:

@@ -161,3 +161,44 @@ def test_outputs_get_the_users_umask(project: Path, umask: int) -> None:
     for name, mode in modes(project).items():
         is_dir = (project / name).is_dir() if not name.endswith("/*") else False
         assert mode == (folder if is_dir else file), f"{name}: {oct(mode)}"
+
+
+def test_db_replaces_only_an_ssl_kb_store(project: Path) -> None:
+    (project / "notes.txt").write_text("keep", encoding="utf-8")
+    refused(ssl_kb("db", "--kb", "kb", "--url", "sqlite:///notes.txt", cwd=project), "not an ssl-kb store")
+    assert (project / "notes.txt").read_text(encoding="utf-8") == "keep"
+    record = project / "kb" / "methods" / "mae.yaml"
+    text = record.read_bytes()
+    proc = ssl_kb("db", "--kb", "kb", "--url", "sqlite:///kb/methods/mae.yaml", cwd=project)
+    assert proc.returncode == 1 and "inside the knowledge base" in proc.stderr, proc.stderr
+    assert record.read_bytes() == text
+    import sqlite3
+
+    conn = sqlite3.connect(project / "theirs.db")
+    conn.execute("CREATE TABLE paper (title TEXT)")
+    conn.execute("INSERT INTO paper VALUES ('mine')")
+    conn.commit()
+    conn.close()
+    refused(ssl_kb("db", "--kb", "kb", "--url", "sqlite:///theirs.db", cwd=project), "not an ssl-kb store")
+    conn = sqlite3.connect(project / "theirs.db")
+    assert conn.execute("SELECT title FROM paper").fetchall() == [("mine",)]
+    conn.close()
+    for _ in range(2):  # a new file, then the store it now holds
+        proc = ssl_kb("db", "--kb", "kb", "--url", "sqlite:///mine.sqlite", cwd=project)
+        assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.postgres
+def test_db_never_drops_a_foreign_table_on_postgresql(project: Path, pg_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE paper (title TEXT)"))
+        conn.execute(text("INSERT INTO paper VALUES ('mine')"))
+    proc = ssl_kb("db", "--kb", "kb", "--url", pg_url, cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "ssl-kb did not write" in proc.stderr, proc.stderr
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT title FROM paper")).fetchall() == [("mine",)]
+    engine.dispose()

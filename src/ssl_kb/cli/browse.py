@@ -270,7 +270,7 @@ def db(
     kb: KbOption = None,
 ) -> None:
     """Write the store (embedded SQLite by default, or any SQLAlchemy URL) from kb/, atomically."""
-    from ..store import resolve_url
+    from ..store import ForeignDatabase, resolve_url
 
     target = resolve_url(url)
     with user_errors():
@@ -278,6 +278,8 @@ def db(
         records = project.load()
         try:
             n = _write_store_locked(project, records, target)
+        except ForeignDatabase as exc:
+            fail(f"{exc}\n    hint: ssl-kb replaces only a store that it wrote")
         except Exception as exc:  # connection refused, missing driver...
             from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -294,6 +296,8 @@ def _write_store_locked(project: Any, records: Any, target: str) -> int:
 
     outputs = pipeline.Outputs.of(project)
     path = sqlite_path(target)
+    if path is not None and path.resolve().is_relative_to(project.kb_dir.resolve()):
+        fail(f"--url {target}: the store would be written inside the knowledge base; write it outside kb/")
     if path is None or path.absolute() != outputs.store.absolute():
         return write_store(records.records.values(), target, project.paths(records))
     with pipeline.lock(outputs, wait=True):
