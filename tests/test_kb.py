@@ -77,6 +77,8 @@ def load_with(monkeypatch: pytest.MonkeyPatch, kb_copy: Path):
             overlay(kb_copy, code)
         if "KB002" in codes:  # keep the committed fixture small: lower the size limit instead
             monkeypatch.setattr(loader, "MAX_BYTES", 4096)
+        if "KB016" in codes:  # and the folder depth limit, so the fixture nests three folders only
+            monkeypatch.setattr(loader, "MAX_DIR_DEPTH", 2)
         return load(kb_copy)
 
     return run
@@ -100,7 +102,8 @@ def test_every_code_has_a_failing_fixture() -> None:
     assert not unknown, f"fixtures for codes that do not exist: {unknown}"
     for code in FIXTURE_CODES:
         lines = expected(code)
-        assert len(lines) == 1 and re.fullmatch(rf"\S+\.ya?ml:\d+:\d+: {code}( \S+)?", lines[0]), (
+        where = r"\S+" if code == "KB016" else r"\S+\.(?i:ya?ml)"  # KB016 is located at a folder
+        assert len(lines) == 1 and re.fullmatch(rf"{where}:\d+:\d+: {code}( \S+)?", lines[0]), (
             code,
             lines,
         )

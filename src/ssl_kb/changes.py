@@ -23,7 +23,7 @@ from typing import Any
 from .diagnostics import Diagnostic, Severity
 from .kb import KnowledgeBase, load
 from .loader import discover, read_file
-from .schema import FOLDERS, quiz_page, record_page
+from .schema import FOLDERS, is_record_id, quiz_page, record_page
 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 REFERENCE_FIELDS = ("topics", "lineage", "results", "metrics")
@@ -59,6 +59,8 @@ def snapshot(kb_dir: Path, label: str, display: str | None = None) -> Snapshot:
     if display is not None:
         snap.kb.diagnostics = [_relabel(d, kb_dir, display) for d in snap.kb.diagnostics]
     for path in discover(kb_dir):
+        if path.is_dir():  # a folder link (KB011) or a folder nested too deep (KB016): no record
+            continue
         rel = path.relative_to(kb_dir).as_posix()
         data = read_file(path, kb_dir, rel).data
         rid = data.get("id") if isinstance(data, dict) else None
@@ -203,7 +205,8 @@ class Changes:
 
     def page_of(self, key: str) -> str | None:
         kind = self.head.kind(key) or self.base.kind(key)
-        return record_page(kind, key) if kind else None
+        # a key is the id as written (or the file's stem): only a well-formed id names a page
+        return record_page(kind, key) if kind and is_record_id(key) else None
 
     def _touch(self, key: str, reason: str) -> None:
         page = self.page_of(key)

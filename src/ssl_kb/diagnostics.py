@@ -64,6 +64,16 @@ _CODE_LIST = [
         "template placeholder not filled in",
         "replace the TODO by the real value (null where the field is optional); the comment on that line says what goes there",
     ),
+    Code(
+        "KB015",
+        "record extension not lowercase",
+        "rename the file to end in .yaml (lowercase): files ending in .YAML, .Yml and so on are not read as records",
+    ),
+    Code(
+        "KB016",
+        "folders nested too deep",
+        "kb/ holds a folder per kind (kb/methods/...); move the records up and remove the nested folders",
+    ),
     # --- one record against the schema (KB1xx) ---
     Code(
         "KB100",

@@ -9,7 +9,10 @@ the loader recurse, allocate without bound or construct objects.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +26,8 @@ from .text import problems
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 24
 MAX_NODES = 20_000  # nodes after alias expansion
+MAX_DIR_DEPTH = 16  # folder levels below kb/ that are read
+RECORD_SUFFIXES = (".yaml", ".yml")
 
 try:  # the C parser is several times faster; fall back to pure Python
     from yaml import CSafeLoader as _EventLoader
@@ -123,7 +128,7 @@ def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
         tag = _resolve_plain(value, event.implicit)
     else:
         tag = "tag:yaml.org,2002:str"
-    if tag == "tag:yaml.org,2002:bool" and _AMBIGUOUS_BOOL.match(value):
+    if tag == "tag:yaml.org,2002:bool" and _AMBIGUOUS_BOOL.fullmatch(value):
         doc.diagnostics.append(
             make(doc.path, _mark(event), "KB012", _field_name(loc), f"{value!r} would be read as a boolean")
         )
@@ -326,31 +331,109 @@ def parse_text(path: str, text: str) -> Document:
     return doc
 
 
+class NotARegularFile(OSError):
+    """The path is not a regular file (a FIFO, a device, a folder, a symlink); it was not read."""
+
+
+class TooLarge(OSError):
+    """The file holds more than the limit; ``size`` is what ``fstat`` says (or the limit + 1)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size:,} bytes")
+        self.size = size
+
+
+def read_limited(path: Path | str, limit: int | None = None, *, dir_fd: int | None = None) -> bytes:
+    """The bytes of a regular file, at most ``limit`` (default :data:`MAX_BYTES`), read safely.
+
+    The file is opened without following a final symlink and without blocking (a FIFO never
+    hangs the reader), the open descriptor is checked to be a regular file (not a FIFO, a
+    device or a folder), and at most ``limit + 1`` bytes are read, so no file under kb/ can
+    make a command hang or read without bound. Raises :class:`NotARegularFile`,
+    :class:`TooLarge` or another :class:`OSError`.
+    """
+    limit = MAX_BYTES if limit is None else limit
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symlink
+            raise NotARegularFile("a symlink") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(_kind_of(info.st_mode))
+        if info.st_size > limit:
+            raise TooLarge(info.st_size)
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:  # grew after fstat
+            raise TooLarge(total)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISLNK(mode):
+        return "a symlink"
+    return "not a regular file"
+
+
+def _depth(path: Path, root: Path) -> int:
+    try:
+        return len(Path(path).absolute().relative_to(Path(root).absolute()).parts)
+    except ValueError:
+        return 0
+
+
 def read_file(path: Path, root: Path, display: str) -> Document:
-    """Read and parse one file, enforcing where it lives, its size and its encoding."""
+    """Read and parse one file, enforcing where it lives, its kind, its size and its encoding."""
     doc = Document(display)
+
+    def refuse(code: str, message: str) -> Document:
+        doc.diagnostics.append(make(display, (1, 1), code, "", message))
+        return doc
+
     try:
         if path.is_symlink():
             target = path.resolve()
             inside = target.is_relative_to(root.resolve())
             where = "inside" if inside else "outside"
-            doc.diagnostics.append(
-                make(display, (1, 1), "KB011", "", f"the record is a symlink to {where} kb/ ({target.name})")
-            )
-            return doc
-        if not path.is_file():
-            doc.diagnostics.append(make(display, (1, 1), "KB011", "", "not a regular file"))
-            return doc
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            doc.diagnostics.append(
-                make(display, (1, 1), "KB002", "", f"{size:,} bytes; the limit is {MAX_BYTES:,} bytes")
-            )
-            return doc
-        raw = path.read_bytes()
+            return refuse("KB011", f"the record is a symlink to {where} kb/ ({target.name})")
+        if not path.absolute().parent.resolve().is_relative_to(Path(root).resolve()):
+            return refuse("KB011", "the file is not inside kb/ (or is reached through a symlinked folder)")
+        if path.is_dir():
+            if _depth(path, root) > MAX_DIR_DEPTH:
+                return refuse(
+                    "KB016", f"folder nested {_depth(path, root)} levels deep; the limit is {MAX_DIR_DEPTH}"
+                )
+            return refuse("KB011", "not a regular file (a folder)")
+        if path.suffix not in RECORD_SUFFIXES:
+            return refuse("KB015", f"extension {path.suffix!r}: record files end in .yaml (lowercase)")
+        raw = read_limited(path)
+    except NotARegularFile as exc:
+        return refuse("KB011", f"not a regular file ({exc})")
+    except TooLarge as exc:
+        return refuse("KB002", f"{exc.size:,} bytes; the limit is {MAX_BYTES:,} bytes")
     except OSError as exc:
-        doc.diagnostics.append(make(display, (1, 1), "KB001", "", f"cannot read: {exc.strerror or exc}"))
-        return doc
+        return refuse("KB001", f"cannot read: {exc.strerror or exc}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -364,15 +447,39 @@ def read_file(path: Path, root: Path, display: str) -> Document:
     return parse_text(display, text)
 
 
-def discover(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted, without following directory links.
+def is_record_name(name: str) -> bool:
+    """Whether a file name looks like a record (``.yaml``/``.yml`` in any case, not hidden)."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in RECORD_SUFFIXES
 
-    A link to a folder is listed itself (not followed), so that :func:`read_file` reports it as
-    KB011 instead of silently skipping the records behind it.
+
+def discover(root: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` file under ``root``, sorted, without following folder links.
+
+    The walk uses an explicit stack (no recursion) and enters folders at most
+    :data:`MAX_DIR_DEPTH` levels below ``root``. Paths that :func:`read_file` must report rather
+    than skip are listed too: a link to a folder (KB011, instead of silently skipping the records
+    behind it), a record name with a wrongly cased extension such as ``.YAML`` (KB015), and a
+    folder nested too deep (KB016). Hidden files and folders are skipped.
     """
-    found = [
-        p
-        for p in root.rglob("*")
-        if (p.suffix in (".yaml", ".yml") or (p.is_symlink() and p.is_dir())) and not p.name.startswith(".")
-    ]
-    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(root).parts))
+    root = Path(root)
+    found: list[Path] = []
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                items = [(e.name, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in entries]
+        except OSError:
+            continue  # vanished or unreadable: nothing to list
+        for name, is_dir, is_link in items:
+            if name.startswith("."):
+                continue
+            path = folder / name
+            if is_dir:
+                if depth + 1 > MAX_DIR_DEPTH:
+                    found.append(path)  # reported as KB016, not entered
+                else:
+                    stack.append((path, depth + 1))
+            elif (is_link and path.is_dir()) or is_record_name(name):
+                found.append(path)
+    return sorted(found)

@@ -34,7 +34,12 @@ MIN_YEAR = 1950
 MAX_TEXT = 4000  # characters in one text field
 MAX_LIST = 200  # items in one list field
 
+# The patterns keep the JSON Schema's ``^...$`` form. Pydantic applies them with its Rust regex
+# engine (the default ``regex_engine``, set explicitly in :class:`Strict`), where ``$`` matches only
+# at the very end; Python code matches them with ``fullmatch``, never ``match`` (Python's ``$``
+# also matches before a final newline, so ``match`` would accept ``"mae\n"``).
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ID_RE = re.compile(ID_PATTERN)
 ARXIV_PATTERN = r"^(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?:v(?P<v>[1-9]\d*))?$"
 ARXIV_RE = re.compile(ARXIV_PATTERN)
 LOSS_PATTERN = r"^ssl_kb\.losses\.[A-Za-z_][A-Za-z0-9_]*$"
@@ -96,7 +101,7 @@ Year = Annotated[int, Field(ge=MIN_YEAR, strict=True), AfterValidator(_not_futur
 
 
 def _check_arxiv(value: str) -> str:
-    match = ARXIV_RE.match(value)
+    match = ARXIV_RE.fullmatch(value)  # not .match: `$` also matches before a final newline
     if match is None:
         raise ValueError(
             "is not an arXiv identifier of the form YYMM.NNNNN (optionally vN), "
@@ -121,7 +126,7 @@ ArxivId = Annotated[str, AfterValidator(_check_arxiv)]
 
 def arxiv_year(arxiv_id: str) -> int:
     """Year of the first version of a new-style arXiv identifier (``2111.06377`` -> 2021)."""
-    match = ARXIV_RE.match(arxiv_id)
+    match = ARXIV_RE.fullmatch(arxiv_id)
     if match is None:
         raise ValueError(f"not an arXiv id: {arxiv_id!r}")
     return 2000 + int(match["yy"])
@@ -174,7 +179,9 @@ class Strict(BaseModel):
     """Base for every model: unknown keys are errors. Numbers, years and counts are strict fields
     (a quoted ``"87.8"`` is a KB102 error, not a number); an int is accepted where a float is expected."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, regex_engine="rust-regex"
+    )
 
 
 class Paper(Strict):
@@ -402,14 +409,27 @@ class Metric(RecordBase):
 FOLDERS = {kind: f"{kind}s" for kind in ("method", "concept", "topic", "dataset", "metric")}
 
 
+def is_record_id(value: object) -> bool:
+    """Whether ``value`` is a well-formed record id (lowercase kebab-case, at most 64 characters)."""
+    return isinstance(value, str) and len(value) <= 64 and ID_RE.fullmatch(value) is not None
+
+
+def _page_id(rid: str) -> str:
+    # Page paths are built from ids: only a well-formed id (no '/', '.', '..' or newline) may
+    # become a path, so no record value can name a page outside its folder.
+    if not is_record_id(rid):
+        raise ValueError(f"malformed id {rid!r} cannot name a page")
+    return rid
+
+
 def record_page(kind: str, rid: str) -> str:
     """The site's docs path of a record's page (``methods/mae.md``); the site and ``ssl-kb diff`` share it."""
-    return f"{FOLDERS[kind]}/{rid}.md"
+    return f"{FOLDERS[kind]}/{_page_id(rid)}.md"
 
 
 def quiz_page(topic_id: str) -> str:
     """The site's docs path of a topic's quiz page (``quiz/joint-embeddings.md``)."""
-    return f"quiz/{topic_id}.md"
+    return f"quiz/{_page_id(topic_id)}.md"
 
 
 #: Kinds that are works with a place in the lineage (methods and concepts).

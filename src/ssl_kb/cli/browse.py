@@ -44,7 +44,7 @@ def check(
     project = get_project(kb)
     if not project.kb_dir.is_dir():
         fail(f"no knowledge base at {project.kb_dir} (use --kb PATH)")
-    selected = [p for p in paths or [] if p.suffix in (".yaml", ".yml")]
+    selected = [p for p in paths or [] if p.suffix.lower() in (".yaml", ".yml")]  # .YAML: KB015
     if paths and not selected:
         return  # pre-commit passed only non-record files
     result = load(project.kb_dir, only=selected or None)

@@ -59,7 +59,7 @@ def diff(
 ) -> None:
     """What the working tree's kb/ changes against REV: records, fields, quiz questions, pages."""
     from .. import changes
-    from ..revision import RevisionError, export, locate, resolve
+    from ..revision import RevisionError, UnsafeTree, export, locate, resolve
 
     project = get_project(kb)
     try:
@@ -70,7 +70,13 @@ def diff(
     with tempfile.TemporaryDirectory(prefix="ssl-kb-diff-") as tmp:
         old_dir = Path(tmp) / (kb_rel.rsplit("/", 1)[-1] or "kb")
         try:
-            export(top, commit, kb_rel, old_dir)
+            export(top, commit, kb_rel, old_dir, label=rev)
+        except UnsafeTree as exc:
+            err("\n".join(exc.lines()))
+            fail(
+                f"{rev} holds {len(exc.problems)} path(s) that cannot be files inside kb/; nothing was "
+                "written. A tree like this is built by hand to write outside the folder: do not check it out"
+            )
         except RevisionError as exc:
             fail(f"cannot read {rev}: {exc}")
         base = changes.snapshot(old_dir, rev, display=f"{rev}:{kb_rel + '/' if kb_rel else ''}")
