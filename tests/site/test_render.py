@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ssl_kb.graph import build as build_graph
-from ssl_kb.output import replace_tree, write_text
-from ssl_kb.site import generate
-from ssl_kb.site.renderer import RenderError, render
-from ssl_kb.store import memory_engine
+from ssl_kb import build as pipeline
+from ssl_kb.site.renderer import RenderError
 
 from .conftest import make_project
 
@@ -40,16 +37,12 @@ class _Text(HTMLParser):
 
 
 def _build(root: Path, kb_dir: Path | None = None) -> Path:
+    """The real build (:mod:`ssl_kb.build`) of a fixture project; MkDocs must not warn."""
     project = make_project(root, kb_dir) if kb_dir else make_project(root)
-    kb = project.load()
-    engine = memory_engine(kb.records.values(), project.paths(kb))
-    site = generate(engine, build_graph(engine))
-    replace_tree(site.docs, root / "build" / "docs")
-    replace_tree(site.theme, root / "build" / "theme")
-    write_text(root / "build" / "mkdocs.yml", site.config)
-    warnings = render(root / "build" / "mkdocs.yml", root / "site")
+    outputs = pipeline.Outputs.of(project)
+    warnings = pipeline.write(pipeline.plan(project), outputs, project)
     assert warnings == []
-    return root / "site"
+    return outputs.site
 
 
 def test_fixture_builds_strictly_with_zero_warnings(tmp_path: Path) -> None:
@@ -117,13 +110,9 @@ def test_hostile_record_text_is_shown_never_run(tmp_path: Path) -> None:
 
 def test_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    kb = project.load()
-    engine = memory_engine(kb.records.values(), project.paths(kb))
-    site = generate(engine, build_graph(engine))
-    site.docs["compare.md"] = "# Compare\n\n[gone](missing.md)\n"
-    replace_tree(site.docs, tmp_path / "build" / "docs")
-    replace_tree(site.theme, tmp_path / "build" / "theme")
-    write_text(tmp_path / "build" / "mkdocs.yml", site.config)
+    plan = pipeline.plan(project)
+    plan.site.docs["compare.md"] = "# Compare\n\n[gone](missing.md)\n"
     with pytest.raises(RenderError) as info:
-        render(tmp_path / "build" / "mkdocs.yml", tmp_path / "site")
+        pipeline.write(plan, pipeline.Outputs.of(project), project)
     assert any("missing.md" in w for w in info.value.warnings)
+    assert not (tmp_path / "site").exists() and not (tmp_path / "build" / "docs").exists()
