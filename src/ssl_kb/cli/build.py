@@ -221,13 +221,14 @@ def _build(project: Project, site_dir: Path) -> None:
 @app.command()
 def serve(
     kb: KbOption = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")] = 8000,
 ) -> None:
     """Preview the site on 127.0.0.1; pages are regenerated when a record in kb/ changes."""
     from ..diagnostics import format_diagnostics
     from ..output import sync_tree, write_text
     from ..project import InvalidKB
     from ..site import implementations
+    from ..site.renderer import check_port
     from ..site.renderer import serve as mkdocs_serve
     from ..store import memory_engine
 
@@ -256,6 +257,10 @@ def serve(
     with user_errors():
         if not (project.root / "mkdocs.yml").is_file():
             fail(f"no MkDocs configuration at {project.root / 'mkdocs.yml'}")
+        try:
+            check_port("127.0.0.1", port)
+        except OSError as exc:
+            fail(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; choose another --port")
         regenerate()
         if not config_file.is_file():
             fail("kb/ has problems; fix them before previewing (`ssl-kb check`)")
