@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError
 
 from ssl_kb import queries, store
 from ssl_kb.kb import load
+from ssl_kb.sandbox import QueryRefused
 from ssl_kb.store import (
     engine_for,
     memory_engine,
@@ -216,7 +216,7 @@ def test_writes_are_refused_on_a_read_only_connection(
     write_store(fixture_records.values(), store_url)
     ro = engine_for(store_url, read_only=True)
     try:
-        with pytest.raises(DBAPIError):
+        with pytest.raises(QueryRefused):
             read_only_query(ro, statement)
         assert read_only_query(ro, "SELECT COUNT(*) FROM record")[1] == [(11,)]
     finally:

@@ -364,15 +364,13 @@ def records_from_store(engine: Engine, ids: Iterable[str] | None = None) -> dict
 
 
 def read_only_query(engine: Engine, sql: str, limit: int = 10_000) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one read-only statement; returns column names and rows.
+    """Run one read-only statement; returns column names and (at most ``limit``) rows.
 
-    The connection itself is read-only (SQLite opened with ``mode=ro``, PostgreSQL sessions set
-    ``READ ONLY``), so a write fails in the database, whatever the statement looks like.
+    Runs in :mod:`ssl_kb.sandbox`: the database refuses anything that writes or changes state
+    (:class:`~ssl_kb.sandbox.QueryRefused`), whatever the statement looks like, and a statement
+    that runs longer than the default time budget is stopped.
     """
-    with engine.connect() as conn:
-        result = conn.execute(text(sql))
-        if not result.returns_rows:
-            return [], []
-        columns = list(result.keys())
-        rows = [tuple(r) for r in result.fetchmany(limit)]
-    return columns, rows
+    from .sandbox import run_query
+
+    result = run_query(engine, sql, max_rows=limit)
+    return result.columns, result.rows

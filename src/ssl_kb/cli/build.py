@@ -125,7 +125,7 @@ def _build(project: Project, outputs: Any) -> None:
 @app.command()
 def serve(
     kb: KbOption = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.")] = 8000,
 ) -> None:
     """Preview the site on 127.0.0.1; pages are regenerated when a record in kb/ changes."""
     from .. import build as pipeline
@@ -133,6 +133,7 @@ def serve(
     from ..output import OutputError, guard_folder, sync_tree, with_marker, write_text
     from ..project import InvalidKB
     from ..site import implementations
+    from ..site.renderer import check_port
     from ..site.renderer import serve as mkdocs_serve
     from ..store import memory_engine, store_bytes
 
@@ -171,6 +172,10 @@ def serve(
     with user_errors():
         if not (project.root / "mkdocs.yml").is_file():
             fail(f"no MkDocs configuration at {project.root / 'mkdocs.yml'}")
+        try:
+            check_port("127.0.0.1", port)
+        except OSError as exc:
+            fail(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; choose another --port")
         regenerate()
         if not config_file.is_file():
             fail("nothing to preview; fix the problems above first (`ssl-kb check`)")

@@ -63,6 +63,8 @@ def _run(
                 console.print(f"answer [a-{letters[len(q.options) - 1]}, q to stop]: ", end="")
             line = sys.stdin.readline()
             if not line:  # end of input: stop here, keep what was answered
+                if n == 1:
+                    raise EOFError("standard input ended before the first answer")
                 return score, mistakes
             if line.strip().lower() in ("q", "quit", "exit"):
                 return score, mistakes
@@ -187,10 +189,16 @@ def quiz(
             err(f"wrote {len(questions)} questions to {out}")
         return
 
-    from ..quiz.history import History
+    from ..quiz.history import History, HistoryError
 
+    if sys.stdin is None or sys.stdin.closed:
+        fail("standard input is closed: run `ssl-kb quiz` in a terminal, or pipe one answer per line", 2)
     seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
-    with History(history_path) as history:
+    try:
+        history = History(history_path)
+    except HistoryError as exc:
+        fail(f"cannot use the quiz history: {exc}")
+    with history:
         if review:
             order = history.review_order([q.id for q in pool])
             by_id = {q.id: q for q in pool}
@@ -208,6 +216,10 @@ def quiz(
         except KeyboardInterrupt:
             err("\ninterrupted: the answers given so far are saved")
             raise typer.Exit(130) from None
+        except HistoryError as exc:
+            fail(f"cannot save to the quiz history: {exc}")
+        except EOFError as exc:
+            fail(f"{exc}: run `ssl-kb quiz` in a terminal, or pipe one answer (a letter or number) per line")
     answered = score + len(mistakes)
     typer.echo(
         f"\nScore: {score}/{answered}"

@@ -41,23 +41,98 @@ class Card:
         return now - self.last_seen >= INTERVALS_DAYS[self.box] * DAY
 
 
+SCHEMA = """
+CREATE TABLE answer (
+    question_id TEXT NOT NULL, answered_at REAL NOT NULL, correct INTEGER NOT NULL, chosen TEXT NOT NULL
+);
+CREATE TABLE card (
+    question_id TEXT PRIMARY KEY, box INTEGER NOT NULL, last_seen REAL NOT NULL,
+    right INTEGER NOT NULL, wrong INTEGER NOT NULL, last_correct INTEGER NOT NULL
+);
+"""
+COLUMNS = {
+    "answer": ["question_id", "answered_at", "correct", "chosen"],
+    "card": ["question_id", "box", "last_seen", "right", "wrong", "last_correct"],
+}
+# A card row that the scheduler can use; the first row that is not is reported.
+BAD_CARD = """
+SELECT question_id, box, last_seen, right, wrong, last_correct FROM card
+WHERE typeof(question_id) != 'text' OR typeof(box) != 'integer' OR box NOT BETWEEN 1 AND 5
+   OR typeof(last_seen) NOT IN ('integer', 'real') OR typeof(right) != 'integer' OR right < 0
+   OR typeof(wrong) != 'integer' OR wrong < 0 OR last_correct NOT IN (0, 1)
+LIMIT 1
+"""
+
+
+class HistoryError(Exception):
+    """The history file cannot be used as it is; the message names it, says why and how to fix it.
+
+    The file is never overwritten or repaired: it may not be ours."""
+
+    def __init__(self, path: Path, problem: str, fix: str | None = None) -> None:
+        fix = fix or "it was left as it is: move it aside to start a new history, or use another file"
+        super().__init__(f"{path}: {problem}; {fix} (--history FILE, or ${DATA_ENV} for the folder)")
+        self.path = path
+
+
 class History:
+    """The answer history at ``path``; raises :class:`HistoryError` if it is not a usable history."""
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS answer (
-                question_id TEXT NOT NULL, answered_at REAL NOT NULL, correct INTEGER NOT NULL, chosen TEXT NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS card (
-                question_id TEXT PRIMARY KEY, box INTEGER NOT NULL, last_seen REAL NOT NULL,
-                right INTEGER NOT NULL, wrong INTEGER NOT NULL, last_correct INTEGER NOT NULL
-            );
-            """
-        )
-        self._db.commit()
+        if self.path.exists() and not self.path.is_file():
+            raise HistoryError(self.path, "is a folder, not a history file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"cannot create its folder ({exc.strerror or exc})"
+            raise HistoryError(self.path, problem, "choose a writable place") from None
+        try:
+            self._db = sqlite3.connect(self.path)
+        except sqlite3.Error as exc:
+            raise HistoryError(self.path, f"cannot open it ({exc})") from None
+        try:
+            self._check()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _check(self) -> None:
+        """Create the tables in a new file; refuse any other file that is not exactly a history."""
+        try:
+            tables = {
+                name: [c[1] for c in self._db.execute(f"PRAGMA table_info({name})")]
+                for (name,) in self._db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                self.path, f"is not an ssl-kb history (not an SQLite database: {exc})"
+            ) from None
+        if not tables:
+            try:
+                self._db.executescript("BEGIN;" + SCHEMA + "COMMIT;")
+            except sqlite3.Error as exc:
+                problem = f"cannot start a history there ({exc})"
+                raise HistoryError(self.path, problem, "choose a writable place") from None
+            return
+        if tables != COLUMNS:
+            found = "; ".join(f"{t}({', '.join(c)})" for t, c in sorted(tables.items()))
+            expected = "; ".join(f"{t}({', '.join(c)})" for t, c in sorted(COLUMNS.items()))
+            raise HistoryError(self.path, f"is not an ssl-kb history (tables {found}; expected {expected})")
+        bad = self._db.execute(BAD_CARD).fetchone()
+        if bad is not None:
+            fields = ", ".join(f"{k}={v!r}" for k, v in zip(COLUMNS["card"], bad, strict=True))
+            raise HistoryError(
+                self.path, f"has a card with values a history cannot have ({fields}; box is 1 to 5)"
+            )
+        try:  # a write lock proves that answers can be saved, without writing anything
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            problem = f"answers cannot be saved there ({exc})"
+            raise HistoryError(self.path, problem, "make it writable or choose a writable place") from None
 
     def close(self) -> None:
         self._db.close()
@@ -84,14 +159,17 @@ class History:
         else:
             box = min(old.box + 1, 5) if correct else 1
             right, wrong = old.right + int(correct), old.wrong + int(not correct)
-        with self._db:
-            self._db.execute(
-                "INSERT INTO answer VALUES (?, ?, ?, ?)", (question_id, now, int(correct), chosen)
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO card VALUES (?, ?, ?, ?, ?, ?)",
-                (question_id, box, now, right, wrong, int(correct)),
-            )
+        try:
+            with self._db:
+                self._db.execute(
+                    "INSERT INTO answer VALUES (?, ?, ?, ?)", (question_id, now, int(correct), chosen)
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO card VALUES (?, ?, ?, ?, ?, ?)",
+                    (question_id, box, now, right, wrong, int(correct)),
+                )
+        except sqlite3.Error as exc:
+            raise HistoryError(self.path, f"cannot save the answer ({exc})") from None
         return Card(question_id, box, now, right, wrong, correct)
 
     def review_order(self, question_ids: list[str], now: float | None = None) -> list[str]:

@@ -67,6 +67,15 @@ def render(config_file: Path, site_dir: Path, *, strict: bool = True) -> list[st
     return collected.messages
 
 
+def check_port(host: str, port: int) -> None:
+    """Raise OSError if ``host:port`` cannot be listened on now (in use, not allowed), before a build."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the preview server does
+        probe.bind((host, port))
+
+
 def serve(config_file: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
     """``mkdocs serve`` on ``host:port`` (blocks until interrupted); MkDocs rebuilds when pages change."""
     from mkdocs.commands.serve import serve as mkdocs_serve
