@@ -9,6 +9,7 @@ methods, one result, one lecture claim; plus topics, one dataset and one metric)
 from __future__ import annotations
 
 import argparse
+import itertools
 import platform
 import random
 import shutil
@@ -136,7 +137,7 @@ def measure(kb_dir: Path, *, quiz: bool = True) -> dict[str, float]:
         pipeline.write(plan, pipeline.Outputs.under(work), project, progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    step = dict(zip(pipeline.STAGES, (b - a for a, b in zip(times, times[1:], strict=False)), strict=True))
+    step = dict(zip(pipeline.STAGES, (b - a for a, b in itertools.pairwise(times)), strict=True))
     return {
         "records": plan.records,
         "pages": plan.site.page_count,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,15 +74,24 @@ class Outputs:
 
     @classmethod
     def of(cls, project: Project, site_dir: Path | None = None) -> Outputs:
-        build = project.build_dir
+        """The project's outputs; the site in ``site_dir`` when given (``--out``)."""
+        outputs = cls.under(project.root)
+        return replace(outputs, site=Path(site_dir)) if site_dir is not None else outputs
+
+    @classmethod
+    def under(cls, folder: Path) -> Outputs:
+        """Every output inside ``folder`` (``build/``, ``quizzes/``, ``site/``), e.g. for a benchmark;
+        ``folder/mkdocs.yml`` must hold the site's settings, which build/mkdocs.yml inherits."""
+        folder = Path(folder)
+        build = folder / "build"
         return cls(
-            root=project.root,
+            root=folder,
             store=build / "ssl-kb.sqlite",
             docs=build / "docs",
             theme=build / "theme",
             config=build / "mkdocs.yml",
-            quizzes=project.quiz_dir,
-            site=Path(site_dir) if site_dir is not None else project.site_dir,
+            quizzes=folder / "quizzes",
+            site=folder / "site",
         )
 
     @property
@@ -128,9 +137,10 @@ class Plan:
 
 
 def generate(
-    engine: Engine, graph: nx.DiGraph | None = None, *, sqlite: bytes | None
+    engine: Engine, graph: nx.DiGraph | None = None, *, sqlite: bytes | None, quizzes: bool = True
 ) -> tuple[Site, dict[str, str]]:
-    """The site's pages and the quizzes/ bank from one store, the questions generated once."""
+    """The site's pages and the quizzes/ bank from one store, the questions generated once
+    (without ``quizzes``: no quiz pages and an empty bank)."""
     from .graph import build as build_graph
     from .quiz.bank import bank_files
     from .quiz.facts import Facts
@@ -138,13 +148,16 @@ def generate(
     from .site.quiz import collect
 
     graph = build_graph(engine) if graph is None else graph
+    if not quizzes:
+        return generate_site(engine, graph, sqlite=sqlite), {}
     facts = Facts.from_store(engine, graph)
     site = generate_site(engine, graph, questions=collect(facts), sqlite=sqlite)
     return site, bank_files(engine, graph, facts=facts)
 
 
-def plan(project: Project, progress: Progress = _quiet) -> Plan:
-    """Check kb/ (raises :class:`~ssl_kb.project.InvalidKB`) and generate every output in memory."""
+def plan(project: Project, progress: Progress = _quiet, *, quizzes: bool = True) -> Plan:
+    """Check kb/ (raises :class:`~ssl_kb.project.InvalidKB`) and generate every output in memory
+    (``quizzes=False`` leaves the questions out, for benchmarks of the rest)."""
     from .graph import build as build_graph
     from .store import memory_engine, store_bytes
 
@@ -161,7 +174,7 @@ def plan(project: Project, progress: Progress = _quiet) -> Plan:
     try:
         graph = build_graph(engine)
         progress(2, f": {graph.number_of_nodes()} works, {graph.number_of_edges()} edges")
-        site, quizzes = generate(engine, graph, sqlite=data)
+        site, bank = generate(engine, graph, sqlite=data, quizzes=quizzes)
     finally:
         engine.dispose()
     progress(3, f": {site.page_count} pages, {site.questions} questions")
@@ -170,7 +183,7 @@ def plan(project: Project, progress: Progress = _quiet) -> Plan:
         warnings=warnings,
         store=data,
         site=site,
-        quizzes=quizzes,
+        quizzes=bank,
         works=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
         base_config=base.read_bytes(),
