@@ -118,3 +118,43 @@ def test_store_does_not_import_its_readers() -> None:
 def test_only_the_cli_imports_typer() -> None:
     others = {m: i for m, i in MODULES.items() if not in_package(m, "ssl_kb.cli")}
     assert offenders(others, lambda name: top(name) == "typer") == {}
+
+
+LIBRARY = {
+    p: p.read_text(encoding="utf-8")
+    for p in sorted(PACKAGE.rglob("*.py"))
+    if not in_package(module_name(p), "ssl_kb.cli") and module_name(p) != "ssl_kb.__main__"
+}
+
+
+def _calls(tree: ast.AST) -> set[str]:
+    """Dotted names the code reads or calls: ``os.environ``, ``os.getenv``, ``print``, ``sys.stdout``..."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            found.add(f"{node.value.id}.{node.attr}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            found.add(node.func.id)
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "print"
+        ):
+            found.add("<obj>.print")
+    return found
+
+
+def test_only_the_cli_reads_the_environment_or_prints() -> None:
+    """The library returns values and raises; argv, the environment, stdout and stderr are the CLI's.
+
+    One use of ``os.environ`` stays outside: revision.py hands the environment on to the ``git``
+    it runs (PATH, HOME), without reading a setting from it.
+    """
+    forbidden = {"os.environ", "os.getenv", "os.putenv", "print", "<obj>.print", "sys.stdout", "sys.stderr"}
+    allowed = {("ssl_kb.revision", "os.environ")}
+    bad = {
+        module_name(path): sorted(
+            name for name in _calls(ast.parse(text)) & forbidden if (module_name(path), name) not in allowed
+        )
+        for path, text in LIBRARY.items()
+        if not in_package(module_name(path), "ssl_kb.losses")  # the losses' doctests print
+    }
+    assert {m: names for m, names in bad.items() if names} == {}

@@ -238,14 +238,9 @@ def test_read_only_query_limits_rows(engine) -> None:
     assert len(read_only_query(engine, "SELECT id FROM record", limit=3)[1]) == 3
 
 
-def test_resolve_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(store.URL_ENV, raising=False)
-    assert resolve_url(None) == store.DEFAULT_URL
-    monkeypatch.setenv(store.URL_ENV, "sqlite:///env.sqlite")
-    assert resolve_url(None) == "sqlite:///env.sqlite"
-    assert resolve_url("sqlite:///flag.sqlite") == "sqlite:///flag.sqlite"
-    assert store.sqlite_path("sqlite:///a/b.sqlite") == Path("a/b.sqlite")
-    assert store.sqlite_path("sqlite://") is None and store.sqlite_path("postgresql://x/y") is None
+def test_resolve_url() -> None:
+    assert resolve_url(None, "sqlite:///default.sqlite") == "sqlite:///default.sqlite"
+    assert resolve_url("sqlite:///flag.sqlite", "sqlite:///default.sqlite") == "sqlite:///flag.sqlite"
 
 
 # ---------------------------------------------------------------------------- queries

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -52,8 +52,8 @@ def _rows(record: AnyRecord) -> list[tuple[str, str]]:
     return rows
 
 
-def render_card(record: AnyRecord, console: Console | None = None) -> None:
-    console = console or Console()
+def card(record: AnyRecord) -> Panel:
+    """A record as a rich panel (the CLI prints it)."""
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
@@ -90,4 +90,4 @@ def render_card(record: AnyRecord, console: Console | None = None) -> None:
             body += f"\n[b]correction:[/b] {escape(claim.correction)}"
         body += f"\n[dim]source: {escape(claim.source)}[/dim]"
         parts.append(Panel(body, border_style="green" if claim.verdict.value == "correct" else "red"))
-    console.print(Panel(Group(*parts), title=f"[b]{escape(record.name)}[/b] ({record.id})", expand=False))  # type: ignore[arg-type]
+    return Panel(Group(*parts), title=f"[b]{escape(record.name)}[/b] ({record.id})", expand=False)  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ private in-memory SQLite built from kb/ (so that no command reads stale data).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +16,6 @@ from .kb import KnowledgeBase, load
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only by the commands that open a store (`check` does not)
     from sqlalchemy.engine import Engine
-
-KB_ENV = "SSL_KB_ROOT"
 
 
 class InvalidKB(Exception):
@@ -36,12 +33,17 @@ class Project:
 
     @classmethod
     def locate(cls, kb_dir: Path | None = None) -> Project:
-        kb = Path(kb_dir or os.environ.get(KB_ENV) or "kb")
+        kb = Path(kb_dir or "kb")  # the CLI fills kb_dir from --kb or $SSL_KB_ROOT
         return cls(root=kb.absolute().parent, kb_dir=kb)
 
     @property
     def build_dir(self) -> Path:
         return self.root / "build"
+
+    @property
+    def store_url(self) -> str:
+        """The embedded SQLite store that ``ssl-kb build`` and ``ssl-kb db`` write."""
+        return f"sqlite:///{self.build_dir / 'ssl-kb.sqlite'}"
 
     @property
     def site_dir(self) -> Path:

@@ -42,13 +42,11 @@ from .tables import (
     ResultRow,
 )
 
-DEFAULT_URL = "sqlite:///build/ssl-kb.sqlite"
-URL_ENV = "SSL_KB_DB_URL"
 
-
-def resolve_url(url: str | None) -> str:
-    """``--url`` if given, else ``$SSL_KB_DB_URL``, else the embedded SQLite file."""
-    return url or os.environ.get(URL_ENV) or DEFAULT_URL
+def resolve_url(url: str | None, default: str) -> str:
+    """``url`` if given (``--url``, or ``$SSL_KB_DB_URL`` filled in by the CLI), else ``default``
+    (the project's embedded SQLite file, :attr:`ssl_kb.project.Project.store_url`)."""
+    return url or default
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -264,14 +264,20 @@ def test_db_then_sql(tmp_path: Path) -> None:
 
 
 def test_db_default_location(tmp_path: Path) -> None:
-    run("db", *kb_args())
-    assert (tmp_path / "build" / "ssl-kb.sqlite").is_file()
-    data = json.loads(run("sql", "SELECT COUNT(*) AS n FROM record", "--format", "json").stdout)
+    """The store goes next to kb/ (build/ssl-kb.sqlite), wherever the command runs from."""
+    kb = tmp_path / "project" / "kb"
+    shutil.copytree(FIXTURE_KB, kb)
+    run("db", "--kb", kb)
+    assert (tmp_path / "project" / "build" / "ssl-kb.sqlite").is_file()
+    assert not (tmp_path / "build").exists()
+    data = json.loads(run("sql", "SELECT COUNT(*) AS n FROM record", "--kb", kb, "--format", "json").stdout)
     assert data == [{"n": 11}]
 
 
-def test_sql_without_a_store_queries_kb_in_memory() -> None:
-    result = run("sql", "SELECT id FROM concept", *kb_args(), "--format", "json")
+def test_sql_without_a_store_queries_kb_in_memory(tmp_path: Path) -> None:
+    kb = tmp_path / "project" / "kb"
+    shutil.copytree(FIXTURE_KB, kb)
+    result = run("sql", "SELECT id FROM concept", "--kb", kb, "--format", "json")
     assert json.loads(result.stdout) == [{"id": "masked-prediction"}]
     assert "note: no store" in result.stderr
 

@@ -202,3 +202,17 @@ def test_db_never_drops_a_foreign_table_on_postgresql(project: Path, pg_url: str
     with engine.connect() as conn:
         assert conn.execute(text("SELECT title FROM paper")).fetchall() == [("mine",)]
     engine.dispose()
+
+
+def test_db_and_build_agree_on_where_the_store_is(project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    store = project / "build" / "ssl-kb.sqlite"
+    store.unlink()
+    proc = ssl_kb("db", "--kb", str(project / "kb"), cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert store.is_file() and not (elsewhere / "build").exists()
+    check = ssl_kb("build", "--kb", str(project / "kb"), "--check", cwd=elsewhere)
+    assert check.returncode == 0, check.stdout + check.stderr
+    sql = ssl_kb("sql", "SELECT count(*) AS n FROM record", "--kb", str(project / "kb"), cwd=elsewhere)
+    assert sql.returncode == 0 and "note: no store" not in sql.stderr, sql.stderr

@@ -8,6 +8,7 @@ mkdocs, torch) are imported inside the commands that need them, so ``ssl-kb --he
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +27,23 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+KB_ENV = "SSL_KB_ROOT"
+URL_ENV = "SSL_KB_DB_URL"
 KbOption = Annotated[
-    Path | None, typer.Option("--kb", help="The knowledge base folder [default: ./kb or $SSL_KB_ROOT].")
+    Path | None,
+    typer.Option(
+        "--kb",
+        envvar=KB_ENV,
+        show_envvar=False,
+        help="The knowledge base folder [default: ./kb or $SSL_KB_ROOT].",
+    ),
 ]
 UrlOption = Annotated[
     str | None,
     typer.Option(
         "--url",
+        envvar=URL_ENV,
+        show_envvar=False,
         help="SQLAlchemy URL of a store to read [default: build from kb/ in memory; or $SSL_KB_DB_URL].",
     ),
 ]
@@ -136,6 +147,7 @@ from . import browse, build, contrib, losses_cmd, quiz  # noqa: E402,F401
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2, once per run
     try:
         return app(args=argv, prog_name="ssl-kb")
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from . import (
+    URL_ENV,
     CheckFormat,
     GraphFormat,
     KbOption,
@@ -144,7 +145,7 @@ def show(
     fmt: Annotated[ShowFormat, typer.Option("--format")] = ShowFormat.text,
 ) -> None:
     """Show one record as a card (or json, yaml, bibtex)."""
-    from ..card import render_card
+    from ..card import card
     from ..citation import bibtex, cite_keys
     from ..queries import papers
     from ..store import records_from_store
@@ -170,7 +171,9 @@ def show(
             fail(f"{record_id} has no paper to cite")
         typer.echo(bibtex(record_id, paper, keys.get(record_id)), nl=False)
     else:
-        render_card(record)
+        from rich.console import Console
+
+        Console().print(card(record))
 
 
 @app.command()
@@ -266,7 +269,10 @@ def db(
     url: Annotated[
         str | None,
         typer.Option(
-            "--url", help="SQLAlchemy URL [default: $SSL_KB_DB_URL or sqlite:///build/ssl-kb.sqlite]."
+            "--url",
+            envvar=URL_ENV,
+            show_envvar=False,
+            help="SQLAlchemy URL [default: $SSL_KB_DB_URL or build/ssl-kb.sqlite next to kb/].",
         ),
     ] = None,
     kb: KbOption = None,
@@ -274,9 +280,9 @@ def db(
     """Write the store (embedded SQLite by default, or any SQLAlchemy URL) from kb/, atomically."""
     from ..store import ForeignDatabase, resolve_url
 
-    target = resolve_url(url)
+    project = get_project(kb)
+    target = resolve_url(url, project.store_url)
     with user_errors():
-        project = get_project(kb)
         records = project.load()
         try:
             n = _write_store_locked(project, records, target)
@@ -346,11 +352,12 @@ def sql(
     if not 0 < timeout <= MAX_TIMEOUT_S:  # also refuses nan
         fail(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}, got {timeout}", 2)
     with user_errors():
-        target = resolve_url(url)
+        project = get_project(kb)
+        target = resolve_url(url, project.store_url)
         path_ = sqlite_path(target)
         if path_ is not None and not path_.exists() and url is None:
             err(f"note: no store at {path_}; querying kb/ in memory (run `ssl-kb db` to write one)")
-            engine = get_project(kb).open_store(None)
+            engine = project.open_store(None)
         else:
             engine = engine_for(target, read_only=True)
         running = Query(engine, query, timeout_s=timeout, max_rows=max_rows)

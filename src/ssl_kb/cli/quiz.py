@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from pathlib import Path
@@ -189,13 +190,13 @@ def quiz(
             err(f"wrote {len(questions)} questions to {out}")
         return
 
-    from ..quiz.history import History, HistoryError
+    from ..quiz.history import DATA_ENV, History, HistoryError, default_path
 
     if sys.stdin is None or sys.stdin.closed:
         fail("standard input is closed: run `ssl-kb quiz` in a terminal, or pipe one answer per line", 2)
     seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
     try:
-        history = History(history_path)
+        history = History(history_path or default_path(os.environ.get(DATA_ENV)))
     except HistoryError as exc:
         fail(f"cannot use the quiz history: {exc}")
     with history:

@@ -7,7 +7,6 @@ question is due when the interval of its box has passed since it was last answer
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ INTERVALS_DAYS = {1: 0.0, 2: 1.0, 3: 3.0, 4: 7.0, 5: 21.0}
 DAY = 86_400.0
 
 
-def default_path() -> Path:
-    """``$SSL_KB_DATA_DIR/history.sqlite``, else the platform's user data directory."""
-    folder = os.environ.get(DATA_ENV)
+def default_path(folder: Path | str | None = None) -> Path:
+    """``folder/history.sqlite`` (the CLI passes ``$SSL_KB_DATA_DIR``), else in the platform's user
+    data directory."""
     if folder:
         return Path(folder) / "history.sqlite"
     from platformdirs import user_data_dir

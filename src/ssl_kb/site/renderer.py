@@ -6,7 +6,6 @@ MkDocs is imported here, lazily by the commands that need it, never at ``ssl_kb.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +31,6 @@ class _Collect(logging.Handler):
 @contextmanager
 def _quiet_mkdocs() -> Iterator[_Collect]:
     """Collect MkDocs' warnings instead of letting them print on their own."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     logger = logging.getLogger("mkdocs")
     handler = _Collect()
     propagate = logger.propagate
@@ -80,7 +78,6 @@ def serve(config_file: Path, *, host: str = "127.0.0.1", port: int = 8000) -> No
     """``mkdocs serve`` on ``host:port`` (blocks until interrupted); MkDocs rebuilds when pages change."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     logger = logging.getLogger("mkdocs")
     if not logger.handlers:
         handler = logging.StreamHandler()
