@@ -23,7 +23,6 @@ import fcntl
 import json
 import os
 import secrets
-import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -166,12 +165,47 @@ def _write_new(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def _walk(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` top-down without recursion and without following links (any depth)."""
+    stack = [str(folder)]
+    while stack:
+        top = stack.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    (dirs if entry.is_dir(follow_symlinks=False) else files).append(entry.name)
+        except OSError:
+            continue
+        yield top, dirs, files
+        stack.extend(os.path.join(top, d) for d in dirs)
+
+
+def files_in(folder: Path) -> set[str]:
+    """The POSIX paths of every non-folder entry under ``folder``, relative to it."""
+    found: set[str] = set()
+    for top, _dirs, files in _walk(folder):
+        rel = Path(top).relative_to(folder)
+        found.update((rel / name).as_posix() for name in files)
+    return found
+
+
 def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
+    """Delete a file, a link or a whole folder (of any depth; the rmtree of Python 3.11 recurses)."""
+    if not (path.is_dir() and not path.is_symlink()):
         with suppress(FileNotFoundError):
             path.unlink()
+        return
+    folders = []
+    for top, _dirs, files in _walk(path):
+        folders.append(top)
+        for name in files:
+            with suppress(OSError):
+                os.unlink(os.path.join(top, name))
+    for top in reversed(folders):  # children were listed after their parents
+        with suppress(OSError):
+            os.rmdir(top)
 
 
 def _failed(path: Path, exc: OSError) -> OutputError:
@@ -243,7 +277,7 @@ def stale(files: Mapping[str, Content], dest: Path, *, exact: bool = True, prefi
         elif target.read_bytes() != _bytes(content):
             out.append(Change("changed", prefix + rel))
     if exact and dest.is_dir():
-        present = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
+        present = files_in(dest)
         out.extend(Change("removed", prefix + rel) for rel in sorted(present - set(files)))
     return out
 

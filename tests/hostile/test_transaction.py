@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -258,3 +259,21 @@ def test_a_forged_journal_renames_nothing_outside_its_outputs(project: Path, tmp
     assert proc.returncode == 0, proc.stderr
     assert (victim / "keep.txt").read_text(encoding="utf-8") == "keep"
     assert not journal.exists()
+
+
+def test_a_folder_planted_1200_deep_in_an_output_is_checked_and_replaced(project: Path) -> None:
+    here = os.getcwd()
+    os.chdir(project / "build" / "docs")
+    try:
+        for _ in range(1200):  # deeper than Python's recursion limit; built without os.makedirs
+            os.mkdir("d")
+            os.chdir("d")
+        Path("planted.md").write_text("x", encoding="utf-8")
+    finally:
+        os.chdir(here)
+    proc = check(project)
+    assert proc.returncode == 1 and "planted.md" in proc.stdout
+    done = ssl_kb("build", "--kb", "kb", cwd=project)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert not (project / "build" / "docs" / "d").exists()
+    assert leftovers(project) == []
