@@ -9,7 +9,7 @@ name is listed in ``__all__`` below without importing torch, so keep ``__all__``
 from .beit import beit_mim_loss, blockwise_masking
 from .clip import clip_loss
 from .dino import dino_loss, update_center
-from .distributed import all_gather_with_grad
+from .distributed import all_gather_with_grad, clip_loss_across_ranks, info_nce_across_ranks
 from .info_nce import info_nce
 from .mae import mae_loss, patchify, random_masking
 from .runner import available_losses, run_loss
@@ -41,8 +41,10 @@ __all__: list[str] = [  # noqa: RUF022 (two sections, each sorted)
     "beit_mim_loss",
     "blockwise_masking",
     "clip_loss",
+    "clip_loss_across_ranks",
     "dino_loss",
     "info_nce",
+    "info_nce_across_ranks",
     "mae_loss",
     "patchify",
     "random_masking",
