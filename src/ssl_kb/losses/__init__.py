@@ -3,6 +3,14 @@ r"""Reference PyTorch implementations of the core losses and metrics of the meth
 Imports torch and nothing else from ``ssl_kb``; nothing else in ``ssl_kb`` imports torch.
 Records link here by dotted path (``ssl_kb.losses.<name>``); ``ssl-kb check`` verifies that the
 name is listed in ``__all__`` below without importing torch, so keep ``__all__`` a literal list.
+
+One name per concept across the losses: ``logits`` are scores before a softmax or sigmoid, ``pred`` a
+regressed value (pixels, features), ``target`` what they are compared with (class ids, pixels, soft
+labels; never ``targets``), ``mask`` marks **True (or 1) = masked**: removed, missing, predicted and
+counted in the loss; ``*_pad`` marks **True = padding**. Arguments of the same shape whose roles could be
+swapped without an error (``student=``/``teacher=``, ``pred=``/``target=``, words and regions) are
+keyword-only; symmetric pairs (``info_nce``'s two views, ``clip_loss``'s images and texts) stay
+positional. Gathering across ranks lives in :mod:`ssl_kb.losses.distributed`, not in the losses.
 """
 
 # --- contrastive, distillation and masked-modelling losses (section A) ---

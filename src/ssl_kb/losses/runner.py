@@ -163,14 +163,8 @@ def run_loss(
         raise RuntimeError(f"device: {device!r} requested but CUDA is not available")
     fn, factory = examples[name]
     args, kwargs = factory(batch, dev, _DTYPES[dtype], torch.Generator().manual_seed(seed))
-    leaves = [t for t in [*args, *kwargs.values()] if isinstance(t, torch.Tensor) and t.requires_grad]
-    leaves += [
-        t
-        for a in args
-        if isinstance(a, list | tuple)
-        for t in a
-        if isinstance(t, torch.Tensor) and t.requires_grad
-    ]
+    flat = [t for a in [*args, *kwargs.values()] for t in (a if isinstance(a, list | tuple) else [a])]
+    leaves = [t for t in flat if isinstance(t, torch.Tensor) and t.requires_grad]
 
     def sync() -> None:
         if dev.type == "cuda":
