@@ -11,6 +11,10 @@ counted in the loss; ``*_pad`` marks **True = padding**. Arguments of the same s
 swapped without an error (``student=``/``teacher=``, ``pred=``/``target=``, words and regions) are
 keyword-only; symmetric pairs (``info_nce``'s two views, ``clip_loss``'s images and texts) stay
 positional. Gathering across ranks lives in :mod:`ssl_kb.losses.distributed`, not in the losses.
+
+Only losses (and the helpers a record may cite, such as masking generators) are exported. The tooling is
+private: ``_runner`` (``ssl-kb loss``: :func:`~ssl_kb.losses._runner.run_loss`,
+:func:`~ssl_kb.losses._runner.available_losses`) and ``_examples`` (its random inputs).
 """
 
 # --- contrastive, distillation and masked-modelling losses (section A) ---
@@ -20,7 +24,6 @@ from .dino import dino_loss, update_center
 from .distributed import all_gather_with_grad, clip_loss_across_ranks, info_nce_across_ranks
 from .info_nce import info_nce
 from .mae import mae_loss, patchify, random_masking
-from .runner import available_losses, run_loss
 
 # --- pretext, segmentation, vision-language losses and metrics (section B) ---
 # isort: split
@@ -45,7 +48,6 @@ from .vqa import vqa_accuracy
 __all__: list[str] = [  # noqa: RUF022 (two sections, each sorted)
     # section A
     "all_gather_with_grad",
-    "available_losses",
     "beit_mim_loss",
     "blockwise_masking",
     "clip_loss",
@@ -56,7 +58,6 @@ __all__: list[str] = [  # noqa: RUF022 (two sections, each sorted)
     "mae_loss",
     "patchify",
     "random_masking",
-    "run_loss",
     "update_center",
     # section B
     "GatedCrossAttentionDense",

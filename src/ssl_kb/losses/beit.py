@@ -8,8 +8,6 @@ pre-training objective) and Algorithm 1 (blockwise masking); official code ``mas
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -158,18 +156,3 @@ def blockwise_masking(
             break
         count += added
     return mask
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """14 x 14 tokens over an 8192-token vocabulary, blockwise masks, for ``ssl-kb loss beit_mim_loss``."""
-    logits = torch.randn(batch, 196, 8192, generator=generator).to(device, dtype).requires_grad_()
-    tokens = torch.randint(0, 8192, (batch, 196), generator=generator).to(device)
-    masks = torch.stack([blockwise_masking(generator=generator).flatten() for _ in range(batch)]).to(device)
-    return (logits, tokens, masks), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "beit_mim_loss": _example,
-}

@@ -8,9 +8,6 @@ Sec. 2.3 and Figure 3 (numpy-like pseudocode). No ``torch.distributed`` here: th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 
@@ -102,19 +99,3 @@ def clip_loss(
     own = torch.arange(offset, offset + batch, device=img.device)
     total = cross_entropy_total(img, all_txt, scale, own, row_weight=weight, chunk_size=chunk_size)
     return total + cross_entropy_total(txt, all_img, scale, own, row_weight=weight, chunk_size=chunk_size)
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Random ``[B, 128]`` image and text features and s = 1/0.07 for ``ssl-kb loss clip_loss``."""
-    img, txt = (
-        torch.randn(batch, 128, generator=generator).to(device, dtype).requires_grad_() for _ in range(2)
-    )
-    scale = torch.tensor(1 / 0.07, device=device, requires_grad=True)
-    return (img, txt, scale), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "clip_loss": _example,
-}

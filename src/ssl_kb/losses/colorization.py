@@ -29,8 +29,6 @@ is non-zero (the paper: over all :math:`Q`); :func:`class_rebalancing_weights` f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -282,28 +280,3 @@ def split_brain_loss(
     l_target = quantize_lightness(lab[:, :1], l_logits.shape[1])
     l_term = F.cross_entropy(l_logits.to(dt), l_target)
     return ab_term + l_term
-
-
-def _ab_example(batch, device, dtype, generator):
-    logits = torch.randn(batch, 313, 56, 56, generator=generator).to(device=device, dtype=dtype)
-    ab = (torch.rand(batch, 2, 56, 56, generator=generator) * 160 - 80).to(device=device, dtype=dtype)
-    return (logits.requires_grad_(), ab), {}
-
-
-def _split_example(batch, device, dtype, generator):
-    ab_logits = torch.randn(batch, 313, 56, 56, generator=generator).to(device=device, dtype=dtype)
-    l_logits = torch.randn(batch, 100, 56, 56, generator=generator).to(device=device, dtype=dtype)
-    lab = torch.cat(
-        [
-            torch.rand(batch, 1, 56, 56, generator=generator) * 100,
-            torch.rand(batch, 2, 56, 56, generator=generator) * 160 - 80,
-        ],
-        dim=1,
-    ).to(device=device, dtype=dtype)
-    return (), {"ab_logits": ab_logits.requires_grad_(), "l_logits": l_logits.requires_grad_(), "lab": lab}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "colorization_loss": _ab_example,
-    "split_brain_loss": _split_example,
-}

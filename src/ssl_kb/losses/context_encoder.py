@@ -8,8 +8,6 @@ Eq. 3 (joint :math:`\lambda_{rec} \mathcal{L}_{rec} + \lambda_{adv} \mathcal{L}_
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -101,24 +99,3 @@ def context_encoder_loss(
         adv = F.softplus(-d_fake_logits.to(dt)).mean()
         loss = loss + lambda_adv * adv
     return loss
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
-    pred = torch.randn(batch, 3, 128, 128, generator=generator).to(device=device, dtype=dtype)
-    target = torch.randn(batch, 3, 128, 128, generator=generator).to(device=device, dtype=dtype)
-    mask = torch.zeros(batch, 1, 128, 128, device=device, dtype=dtype)
-    mask[:, :, 32:96, 32:96] = 1  # the central 64 x 64 region (Sec. 3.3, "central region")
-    logits = torch.randn(batch, generator=generator).to(device=device, dtype=dtype)
-    return (), {
-        "pred": pred.requires_grad_(),
-        "target": target,
-        "mask": mask,
-        "d_fake_logits": logits.requires_grad_(),
-    }
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "context_encoder_loss": _example,
-}

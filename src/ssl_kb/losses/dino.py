@@ -7,8 +7,7 @@ Eq. (3) (multi-crop loss), Eq. (4) (centre update) and Algorithm 1; official cod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -136,21 +135,3 @@ def update_center(
         batch_center = torch.cat([t.to(dtype) for t in teacher]).mean(0, keepdim=True)
         new = center.to(dtype) * momentum + batch_center * (1.0 - momentum)
     return new.to(center.dtype)
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """2 global + 8 local crops, K = 65536 prototypes (DINO's default ``--out_dim``), for ``ssl-kb loss``."""
-    k = 65536
-    student = [
-        torch.randn(batch, k, generator=generator).to(device, dtype).requires_grad_() for _ in range(10)
-    ]
-    teacher = [torch.randn(batch, k, generator=generator).to(device, dtype) for _ in range(2)]
-    center = torch.zeros(1, k, device=device, dtype=dtype)
-    return (), {"student": student, "teacher": teacher, "center": center}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "dino_loss": _example,
-}

@@ -7,9 +7,6 @@ in (``keys=``, ``offset=``); :func:`~ssl_kb.losses.distributed.info_nce_across_r
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 
@@ -107,18 +104,3 @@ def info_nce(
     return cross_entropy_total(
         queries, all_keys, scale, positive, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size
     )
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Random ``[B, 128]`` view pairs for ``ssl-kb loss info_nce``."""
-    z_a, z_b = (
-        torch.randn(batch, 128, generator=generator).to(device, dtype).requires_grad_() for _ in range(2)
-    )
-    return (z_a, z_b), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "info_nce": _example,
-}

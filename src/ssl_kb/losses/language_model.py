@@ -10,8 +10,6 @@ sequences; image embeddings carry no target). Excluded positions carry ``ignore_
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -71,18 +69,3 @@ def next_token_loss(logits: torch.Tensor, target: torch.Tensor, ignore_index: in
     )
     count = valid.sum().to(dt)
     return total / count.clamp_min(1.0)
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
-    n, k = 128, 1024
-    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
-    targets = torch.randint(0, k, (batch, n), generator=generator)
-    targets[:, :16] = -100  # e.g. image-embedding positions of an interleaved sequence
-    return (logits.requires_grad_(), targets.to(device)), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "next_token_loss": _example,
-}

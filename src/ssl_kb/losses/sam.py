@@ -21,8 +21,6 @@ smoothing makes it well defined: predicting all background gives dice loss close
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -132,18 +130,3 @@ def sam_mask_loss(
     """
     focal = focal_loss(logits=logits, target=target)
     return focal_weight * focal + dice_weight * dice_loss(logits=logits, target=target)
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
-    logits = torch.randn(batch, 1, 64, 64, generator=generator).to(device=device, dtype=dtype)
-    target = (torch.rand(batch, 1, 64, 64, generator=generator) < 0.3).to(device=device, dtype=dtype)
-    return (), {"logits": logits.requires_grad_(), "target": target}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "focal_loss": _example,
-    "dice_loss": _example,
-    "sam_mask_loss": _example,
-}

@@ -16,8 +16,6 @@ without an error (same shapes: prediction and target, words and regions) they ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -320,58 +318,3 @@ def wra_loss(
     )
     sign = torch.where(target.bool(), 1.0, -1.0).to(dt)
     return (sign * distance).sum() / sizes["B"]
-
-
-def _itm_example(batch, device, dtype, generator):
-    scores = torch.randn(batch, generator=generator).to(device=device, dtype=dtype)
-    targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
-    return (), {"logits": scores.requires_grad_(), "target": targets}
-
-
-def _mlm_example(batch, device, dtype, generator):
-    n, k = 40, 28996  # UNITER's BERT-base cased vocabulary
-    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
-    targets = torch.randint(0, k, (batch, n), generator=generator)
-    targets[torch.rand(batch, n, generator=generator) >= 0.15] = -1  # 15% masked (UNITER Sec. 3.2)
-    return (logits.requires_grad_(), targets.to(device)), {}
-
-
-def _mrfr_example(batch, device, dtype, generator):
-    n, d = 36, 2048  # Faster R-CNN RoI features
-    pred = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
-    target = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
-    mask = (torch.rand(batch, n, generator=generator) < 0.15).to(device)
-    return (), {"pred": pred.requires_grad_(), "target": target, "mask": mask}
-
-
-def _mrc_example(batch, device, dtype, generator):
-    n, k = 36, 1601
-    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
-    soft = torch.softmax(torch.randn(batch, n, k, generator=generator), -1).to(device=device, dtype=dtype)
-    mask = (torch.rand(batch, n, generator=generator) < 0.15).to(device)
-    return (), {"logits": logits.requires_grad_(), "target": soft, "mask": mask}
-
-
-def _wra_example(batch, device, dtype, generator):
-    n, m, d = 40, 36, 768
-    txt = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
-    img = torch.randn(batch, m, d, generator=generator).to(device=device, dtype=dtype)
-    targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
-    txt_pad = torch.arange(n).expand(batch, n) >= torch.randint(5, n + 1, (batch, 1), generator=generator)
-    img_pad = torch.arange(m).expand(batch, m) >= torch.randint(10, m + 1, (batch, 1), generator=generator)
-    return (), {
-        "txt_emb": txt.requires_grad_(),
-        "img_emb": img.requires_grad_(),
-        "target": targets,
-        "txt_pad": txt_pad.to(device),
-        "img_pad": img_pad.to(device),
-    }
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "itm_loss": _itm_example,
-    "mlm_loss": _mlm_example,
-    "mrfr_loss": _mrfr_example,
-    "mrc_kl_loss": _mrc_example,
-    "wra_loss": _wra_example,
-}
