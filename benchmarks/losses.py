@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 
 from ssl_kb.losses import clip_loss, info_nce
-from ssl_kb.losses.runner import measure_cpu_peak
+from ssl_kb.losses._runner import measure_cpu_peak
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 TEMPERATURE = 0.1

@@ -118,15 +118,15 @@ def test_shape_and_argument_errors_name_the_argument():
     masked = torch.ones(2, 5, dtype=torch.bool)
     with pytest.raises(ValueError, match=r"^logits: expected \(B, N, K\), got \(2, 5\)$"):
         beit_mim_loss(torch.zeros(2, 5), tokens, masked)
-    with pytest.raises(ValueError, match=r"^target_tokens: expected \(B, N\) = \(2, 5\), got \(2, 4\)$"):
+    with pytest.raises(ValueError, match=r"^target: expected \(B, N\) = \(2, 5\), got \(2, 4\)$"):
         beit_mim_loss(logits, torch.zeros(2, 4, dtype=torch.long), masked)
-    with pytest.raises(ValueError, match=r"^bool_masked_pos: expected \(B, N\) = \(2, 5\), got \(5,\)$"):
+    with pytest.raises(ValueError, match=r"^mask: expected \(B, N\) = \(2, 5\), got \(5,\)$"):
         beit_mim_loss(logits, tokens, torch.ones(5, dtype=torch.bool))
     with pytest.raises(
-        TypeError, match=r"^bool_masked_pos: expected a bool tensor \(True = masked\), got torch.float32$"
+        TypeError, match=r"^mask: expected a bool tensor \(True = masked\), got torch.float32$"
     ):
         beit_mim_loss(logits, tokens, masked.float())
-    with pytest.raises(TypeError, match=r"^target_tokens: expected an integer tensor, got torch.float32$"):
+    with pytest.raises(TypeError, match=r"^target: expected an integer tensor, got torch.float32$"):
         beit_mim_loss(logits, tokens.float(), masked)
     # -100 (cross_entropy's ignore_index) or K at a masked position: an error, not a silent 0 in the mean
     for bad, shown in ((-100, r"\[-100, 0\]"), (4, r"\[0, 4\]")):
@@ -134,7 +134,7 @@ def test_shape_and_argument_errors_name_the_argument():
         wrong[1, 2] = bad
         with pytest.raises(
             ValueError,
-            match=rf"^target_tokens: expected ids in \[0, K\) = \[0, 4\) at masked positions, got values in "
+            match=rf"^target: expected ids in \[0, K\) = \[0, 4\) at masked positions, got values in "
             rf"{shown}$",
         ):
             beit_mim_loss(logits, wrong, masked)

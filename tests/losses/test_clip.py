@@ -115,9 +115,29 @@ def test_chunked_equals_dense_including_logit_scale_gradient(device, chunk_size)
     torch.testing.assert_close(dense, _dense_formula(img, txt, s))
 
 
-def test_gather_without_process_group_is_the_plain_loss():
+@pytest.mark.parametrize("chunk_size", [None, 2])
+def test_parts_against_the_whole_batch_average_to_the_whole_batch_loss(chunk_size):
+    # what clip_loss_across_ranks does on each rank, in one process (open_clip's local_loss=True)
+    img, txt = _features(6, 4, seed=5)
+    s = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+    whole = clip_loss(img, txt, s)
+    parts = [
+        clip_loss(img[r : r + 3], txt[r : r + 3], s, chunk_size=chunk_size, keys=(img, txt), offset=r)
+        for r in (0, 3)
+    ]
+    torch.testing.assert_close(sum(parts) / 2, whole)
+    for got, want in zip(
+        torch.autograd.grad(sum(parts) / 2, [img, txt, s]),
+        torch.autograd.grad(whole, [img, txt, s]),
+        strict=True,
+    ):
+        torch.testing.assert_close(got, want)
+
+
+def test_bad_offset_names_the_argument():
     img, txt = _features(4, 3, seed=5)
-    torch.testing.assert_close(clip_loss(img, txt, 3.0, gather=True), clip_loss(img, txt, 3.0))
+    with pytest.raises(ValueError, match=r"^offset: expected 0 <= offset <= N - B = 0"):
+        clip_loss(img, txt, 3.0, keys=(img, txt), offset=1)
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])

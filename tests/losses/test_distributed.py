@@ -1,4 +1,5 @@
-"""Tests of ssl_kb.losses.distributed: 2 CPU processes (gloo) give the single-process loss and gradients.
+"""Tests of ssl_kb.losses.distributed: on 2 CPU processes (gloo), info_nce_across_ranks and
+clip_loss_across_ranks give the single-process loss and gradients of the full batch.
 
 The workers are this file run as a script (``python test_distributed.py RANK WORLD PORT OUT``), so that
 nothing has to be pickled across processes.
@@ -16,7 +17,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from ssl_kb.losses import all_gather_with_grad, clip_loss, info_nce
+from ssl_kb.losses import (
+    all_gather_with_grad,
+    clip_loss,
+    clip_loss_across_ranks,
+    info_nce,
+    info_nce_across_ranks,
+)
 from ssl_kb.losses.distributed import rank_and_world_size
 
 WORLD = 2
@@ -41,9 +48,9 @@ def _loss_and_grads(name, chunk, rows, gather):
     scale = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
     z_a, z_b = x_a @ weight.T, x_b @ weight.T
     if name == "info_nce":
-        loss = info_nce(z_a, z_b, 0.3, chunk_size=chunk, gather=gather)
+        loss = (info_nce_across_ranks if gather else info_nce)(z_a, z_b, 0.3, chunk_size=chunk)
     else:
-        loss = clip_loss(z_a, z_b, scale, chunk_size=chunk, gather=gather)
+        loss = (clip_loss_across_ranks if gather else clip_loss)(z_a, z_b, scale, chunk_size=chunk)
     loss.backward()
     scale_grad = scale.grad if scale.grad is not None else torch.zeros(())
     return {
@@ -152,6 +159,22 @@ def test_without_process_group_gather_is_identity():
     x = torch.ones(3, 2, requires_grad=True)
     assert all_gather_with_grad(x) is x
     assert rank_and_world_size() == (0, 1)
+
+
+def test_without_process_group_the_wrappers_are_the_plain_losses():
+    g = torch.Generator().manual_seed(1)
+    a, b = torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g)
+    assert torch.equal(info_nce_across_ranks(a, b, 0.2, chunk_size=2), info_nce(a, b, 0.2, chunk_size=2))
+    assert torch.equal(clip_loss_across_ranks(a, b, 5.0), clip_loss(a, b, 5.0))
+
+
+def test_the_losses_themselves_never_touch_torch_distributed():
+    src = Path(__file__).resolve().parents[2] / "src" / "ssl_kb" / "losses"
+    for path in sorted(src.glob("*.py")):
+        if path.name != "distributed.py":
+            text = path.read_text(encoding="utf-8")
+            assert "torch.distributed" not in text.replace("``torch.distributed``", ""), path.name
+            assert "from torch import distributed" not in text and "dist." not in text, path.name
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def test_identity_at_initialisation_exactly(dtype):
     index = torch.tensor([[-1, 0, 0, 2, 1], [-1, -1, -1, -1, -1]])  # includes tokens that see no image
     before = y.clone()
     for kwargs in ({}, {"media_index": index}):
-        out = block(y, x, **kwargs)
+        out = block(y, media=x, **kwargs)
         assert out.dtype == dtype and torch.equal(out, y)
     assert torch.equal(y, before)
 
@@ -72,7 +72,7 @@ def test_matches_the_loop_with_open_gates(use_index):
     y, x = _inputs()
     index = torch.tensor([[-1, 0, 0, 2, 1], [1, 1, 2, -1, 0]]) if use_index else None
     with torch.no_grad():
-        torch.testing.assert_close(block(y, x, media_index=index), _reference(block, y, x, index))
+        torch.testing.assert_close(block(y, media=x, media_index=index), _reference(block, y, x, index))
 
 
 def test_token_without_image_gets_no_cross_attention():
@@ -87,13 +87,15 @@ def test_token_without_image_gets_no_cross_attention():
         index = torch.tensor([[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])
         x2 = x.clone()
         x2[:, 1:] = torch.randn_like(x2[:, 1:])
-        torch.testing.assert_close(block(y, x, media_index=index), block(y, x2, media_index=index))
+        torch.testing.assert_close(
+            block(y, media=x, media_index=index), block(y, media=x2, media_index=index)
+        )
 
 
 def test_gates_get_gradients_at_initialisation():
     block = _block()
     y, x = _inputs()
-    block(y, x).sum().backward()
+    block(y, media=x).sum().backward()
     assert block.alpha_xattn.grad.abs().item() > 0 and block.alpha_dense.grad.abs().item() > 0
 
 
@@ -105,7 +107,7 @@ def test_gradcheck_with_open_gates():
     y, x = _inputs(b=1, n=3, t=2, m=2)
     index = torch.tensor([[-1, 0, 1]])
     assert torch.autograd.gradcheck(
-        lambda a, v: block(a, v, media_index=index), (y.requires_grad_(), x.requires_grad_())
+        lambda a, v: block(a, media=v, media_index=index), (y.requires_grad_(), x.requires_grad_())
     )
 
 
@@ -116,18 +118,18 @@ def test_media_index_and_single_image_input():
     y, x = _inputs(t=1)
     with torch.no_grad():
         block.alpha_xattn.fill_(1.0)
-        torch.testing.assert_close(block(y, x[:, 0]), block(y, x))
+        torch.testing.assert_close(block(y, media=x[:, 0]), block(y, media=x))
 
 
 def test_errors_name_the_argument():
     block = _block()
     y, x = _inputs()
     with pytest.raises(ValueError, match=r"^y: expected \(B, N, D\), got \(8, 16\)$"):
-        block(torch.zeros(8, 16, dtype=torch.float64), x)
+        block(torch.zeros(8, 16, dtype=torch.float64), media=x)
     with pytest.raises(ValueError, match=r"^media_index: expected \(B, N\) = \(2, 5\), got \(2, 4\)$"):
-        block(y, x, media_index=torch.zeros(2, 4, dtype=torch.long))
+        block(y, media=x, media_index=torch.zeros(2, 4, dtype=torch.long))
     with pytest.raises(ValueError, match=r"^media_index: expected values in -1\.\.2"):
-        block(y, x, media_index=torch.full((2, 5), 3))
+        block(y, media=x, media_index=torch.full((2, 5), 3))
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
@@ -145,7 +147,7 @@ def test_matches_the_loop_on_device(device, dtype):
         expected = _reference(block, y, x, index)
         moved = _block(seed=3).to(device=device, dtype=dtype)
         moved.load_state_dict(block.state_dict())
-        out = moved(y.to(device, dtype), x.to(device, dtype), media_index=index.to(device))
+        out = moved(y.to(device, dtype), media=x.to(device, dtype), media_index=index.to(device))
     tol = 1e-10 if dtype == torch.float64 else 1e-5
     torch.testing.assert_close(out.cpu().double(), expected, rtol=tol, atol=tol)
     # gates at 0 on the device: exactly the input
@@ -153,7 +155,7 @@ def test_matches_the_loop_on_device(device, dtype):
         moved.alpha_xattn.zero_()
         moved.alpha_dense.zero_()
         yd = y.to(device, dtype)
-        assert torch.equal(moved(yd, x.to(device, dtype), media_index=index.to(device)), yd)
+        assert torch.equal(moved(yd, media=x.to(device, dtype), media_index=index.to(device)), yd)
 
 
 def test_media_locations_and_index_dtypes_are_checked():
@@ -162,4 +164,12 @@ def test_media_locations_and_index_dtypes_are_checked():
     block = _block()
     y, x = _inputs()
     with pytest.raises(TypeError, match=r"^media_index: expected a long tensor"):
-        block(y, x, media_index=torch.zeros(2, 5, dtype=torch.bool))
+        block(y, media=x, media_index=torch.zeros(2, 5, dtype=torch.bool))
+
+
+def test_media_is_keyword_only():
+    # one image's tokens [B, M, D] have the text's shape when D_v = D: no positional call
+    block = _block(dim=8, dim_visual=8)
+    y = torch.zeros(2, 5, 8, dtype=torch.float64)
+    with pytest.raises(TypeError, match="positional"):
+        block(y, y)

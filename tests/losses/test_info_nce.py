@@ -118,9 +118,48 @@ def test_chunked_equals_dense(device, chunk_size):
         torch.testing.assert_close(got, want)
 
 
-def test_gather_without_process_group_is_the_plain_loss():
+@pytest.mark.parametrize("chunk_size", [None, 2])
+def test_parts_against_the_whole_batch_average_to_the_whole_batch_loss(chunk_size):
+    # what info_nce_across_ranks does on each rank, here in one process: each part of the batch is
+    # queried against the keys of the whole batch; the mean over parts is the whole batch's loss
+    z_a, z_b = _views(6, 4, seed=5)
+    whole = info_nce(z_a, z_b, 0.3)
+    parts = [
+        info_nce(z_a[r : r + 2], z_b[r : r + 2], 0.3, chunk_size=chunk_size, keys=(z_a, z_b), offset=r)
+        for r in (0, 2, 4)
+    ]
+    torch.testing.assert_close(sum(parts) / 3, whole)
+    for got, want in zip(
+        torch.autograd.grad(sum(parts) / 3, [z_a, z_b]), torch.autograd.grad(whole, [z_a, z_b]), strict=True
+    ):
+        torch.testing.assert_close(got, want)
+
+
+def test_keys_of_the_batch_itself_are_the_plain_loss():
     z_a, z_b = _views(4, 3, seed=5)
-    torch.testing.assert_close(info_nce(z_a, z_b, gather=True), info_nce(z_a, z_b))
+    torch.testing.assert_close(info_nce(z_a, z_b, keys=(z_a, z_b)), info_nce(z_a, z_b))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"offset": 1}, ValueError, r"^offset: expected 0 without keys, got 1$"),
+        ({"keys": torch.zeros(8, 3)}, TypeError, r"^keys: expected a pair of \(N, D\) tensors, got Tensor$"),
+        (
+            {"keys": (torch.zeros(8, 3), torch.zeros(8, 2))},
+            ValueError,
+            r"^keys\[1\]: expected \(N, D\) = \(8, 3\)",
+        ),
+        (
+            {"keys": (torch.zeros(8, 3),) * 2, "offset": 5},
+            ValueError,
+            r"^offset: expected 0 <= offset <= N - B = 4",
+        ),
+    ],
+)
+def test_bad_keys_or_offset_name_the_argument(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        info_nce(torch.ones(4, 3), torch.ones(4, 3), **kwargs)
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])

@@ -98,22 +98,12 @@ def test_inputs_are_not_modified():
 def test_errors_name_the_argument():
     with pytest.raises(ValueError, match=r"^logits: expected \(B, N, K\), got \(8, 16\)$"):
         next_token_loss(torch.zeros(8, 16), torch.zeros(8, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"^targets: expected \(B, N\) = \(2, 3\), got \(2, 4\)$"):
+    with pytest.raises(ValueError, match=r"^target: expected \(B, N\) = \(2, 3\), got \(2, 4\)$"):
         next_token_loss(torch.zeros(2, 3, 5), torch.zeros(2, 4, dtype=torch.long))
-    with pytest.raises(TypeError, match=r"^targets: expected an integer tensor"):
+    with pytest.raises(TypeError, match=r"^target: expected an integer tensor"):
         next_token_loss(torch.zeros(2, 3, 5), torch.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"^targets: expected token ids in 0\.\.4"):
+    with pytest.raises(ValueError, match=r"^target: expected token ids in 0\.\.4"):
         next_token_loss(torch.zeros(1, 2, 5), torch.tensor([[0, 5]]))
-
-
-def test_examples_run_and_give_a_finite_scalar():
-    from ssl_kb.losses import language_model as module
-
-    for name, factory in module.EXAMPLES.items():
-        args, kwargs = factory(2, torch.device("cpu"), torch.float32, torch.Generator().manual_seed(0))
-        out = getattr(module, name)(*args, **kwargs)
-        assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
-        out.backward()
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])

@@ -1,4 +1,4 @@
-"""Tests of ssl_kb.losses.runner: discovery of EXAMPLES and one measured forward + backward run."""
+"""Tests of ssl_kb.losses._runner: the losses of EXAMPLES and one measured forward + backward run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import math
 import pytest
 import torch
 
-from ssl_kb.losses.runner import available_losses, measure_cpu_peak, run_loss
+import ssl_kb.losses
+from ssl_kb.losses import _runner
+from ssl_kb.losses._examples import EXAMPLES
+from ssl_kb.losses._runner import available_losses, measure_cpu_peak, run_loss
 
 PART_A = ["beit_mim_loss", "clip_loss", "dino_loss", "info_nce", "mae_loss"]
 
@@ -15,7 +18,24 @@ PART_A = ["beit_mim_loss", "clip_loss", "dino_loss", "info_nce", "mae_loss"]
 def test_available_losses_lists_every_example_sorted():
     names = available_losses()
     assert set(PART_A) <= set(names)
-    assert names == sorted(names)
+    assert names == sorted(names) == sorted(EXAMPLES)
+
+
+def test_the_runner_is_not_exported():
+    assert not {"run_loss", "available_losses", "measure_cpu_peak", "EXAMPLES"} & set(ssl_kb.losses.__all__)
+    assert not hasattr(ssl_kb.losses, "run_loss")
+
+
+def test_an_example_for_a_name_that_is_not_exported_is_an_error(monkeypatch):
+    monkeypatch.setitem(_runner.EXAMPLES, "patchify_typo", EXAMPLES["info_nce"])
+    with pytest.raises(RuntimeError, match=r"^EXAMPLES: 'patchify_typo' is not exported by ssl_kb.losses$"):
+        available_losses()
+
+
+def test_keyword_inputs_and_lists_of_leaves_get_gradients_reset():
+    # dino_loss takes keywords only, its student crops a list: all of them are leaves of the step
+    result = run_loss("dino_loss", batch=1, repeats=2)
+    assert math.isfinite(result["value"]) and result["saved_tensor_bytes"] > 0
 
 
 @pytest.mark.parametrize("name", PART_A)

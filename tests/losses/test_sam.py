@@ -47,34 +47,34 @@ def _inputs(n=3, h=4, w=5, seed=0, scale=3.0, dtype=torch.float64):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_focal_and_dice_match_the_loops(seed):
     x, y = _inputs(seed=seed)
-    assert focal_loss(x, y).item() == pytest.approx(_focal_loop(x, y), rel=1e-12)
-    assert focal_loss(x, y, alpha=0.6, gamma=0.5).item() == pytest.approx(
+    assert focal_loss(logits=x, target=y).item() == pytest.approx(_focal_loop(x, y), rel=1e-12)
+    assert focal_loss(logits=x, target=y, alpha=0.6, gamma=0.5).item() == pytest.approx(
         _focal_loop(x, y, 0.6, 0.5), rel=1e-12
     )
-    assert dice_loss(x, y).item() == pytest.approx(_dice_loop(x, y), rel=1e-12)
+    assert dice_loss(logits=x, target=y).item() == pytest.approx(_dice_loop(x, y), rel=1e-12)
     expected = 20 * _focal_loop(x, y) + _dice_loop(x, y)
-    assert sam_mask_loss(x, y).item() == pytest.approx(expected, rel=1e-12)
+    assert sam_mask_loss(logits=x, target=y).item() == pytest.approx(expected, rel=1e-12)
 
 
 def test_closed_forms():
     zeros = torch.zeros(2, 1, 4, 4)
     # p = 1/2 everywhere, all background: focal 0.75 * 0.25 * ln 2, dice 1 - 1 / (8 + 1)
     focal = 0.75 * 0.25 * math.log(2)
-    assert focal_loss(zeros, zeros).item() == pytest.approx(focal, rel=1e-6)
-    assert dice_loss(zeros, zeros).item() == pytest.approx(8 / 9, rel=1e-6)
+    assert focal_loss(logits=zeros, target=zeros).item() == pytest.approx(focal, rel=1e-6)
+    assert dice_loss(logits=zeros, target=zeros).item() == pytest.approx(8 / 9, rel=1e-6)
     # gamma = 0 and alpha < 0: plain binary cross-entropy
     x, y = _inputs()
     bce = torch.nn.functional.binary_cross_entropy_with_logits(x, y)
-    assert focal_loss(x, y, alpha=-1, gamma=0).item() == pytest.approx(bce.item(), rel=1e-12)
+    assert focal_loss(logits=x, target=y, alpha=-1, gamma=0).item() == pytest.approx(bce.item(), rel=1e-12)
     # perfect, confident predictions
-    assert dice_loss(torch.full((1, 1, 3, 3), 100.0), torch.ones(1, 1, 3, 3)).item() == 0.0
-    assert focal_loss(torch.full((1, 1, 3, 3), -100.0), torch.zeros(1, 1, 3, 3)).item() == 0.0
+    assert dice_loss(logits=torch.full((1, 1, 3, 3), 100.0), target=torch.ones(1, 1, 3, 3)).item() == 0.0
+    assert focal_loss(logits=torch.full((1, 1, 3, 3), -100.0), target=torch.zeros(1, 1, 3, 3)).item() == 0.0
 
 
 @pytest.mark.parametrize("fn", [focal_loss, dice_loss, sam_mask_loss])
 def test_gradcheck(fn):
     x, y = _inputs(n=2, h=3, w=3)
-    assert torch.autograd.gradcheck(lambda v: fn(v, y), (x.requires_grad_(),))
+    assert torch.autograd.gradcheck(lambda v: fn(logits=v, target=y), (x.requires_grad_(),))
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
@@ -85,11 +85,11 @@ def test_half_inputs_large_logits_are_float32_and_finite(fn, dtype):
     x[0, 0, 0, 0] = -100.0  # a confidently wrong pixel
     y[0, 0, 0, 0] = 1.0
     xr = x.clone().requires_grad_()
-    out = fn(xr, y.to(dtype))
+    out = fn(logits=xr, target=y.to(dtype))
     assert out.dtype == torch.float32 and torch.isfinite(out)
     out.backward()
     assert torch.isfinite(xr.grad.float()).all()
-    reference = fn(x.double(), y)
+    reference = fn(logits=x.double(), target=y)
     assert out.item() == pytest.approx(reference.item(), rel=1e-5)
 
 
@@ -97,7 +97,7 @@ def test_wrong_pixel_at_logit_100_costs_its_cross_entropy():
     x = torch.tensor([[[[-100.0]]]])
     y = torch.ones(1, 1, 1, 1)
     # p_t = sigmoid(-100), 1 - p_t ~ 1: 0.25 * 100
-    assert focal_loss(x, y).item() == pytest.approx(25.0, rel=1e-6)
+    assert focal_loss(logits=x, target=y).item() == pytest.approx(25.0, rel=1e-6)
 
 
 @settings(max_examples=25, deadline=None)
@@ -106,12 +106,14 @@ def test_mask_permutation_invariance(n, seed):
     x, y = _inputs(n=n, seed=seed)
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     for fn in (focal_loss, dice_loss, sam_mask_loss):
-        assert fn(x[perm], y[perm]).item() == pytest.approx(fn(x, y).item(), rel=1e-12)
+        assert fn(logits=x[perm], target=y[perm]).item() == pytest.approx(
+            fn(logits=x, target=y).item(), rel=1e-12
+        )
 
 
 def test_no_masks_gives_zero_with_a_gradient_path():
     x = torch.zeros(0, 1, 4, 4, requires_grad=True)
-    out = sam_mask_loss(x, torch.zeros(0, 1, 4, 4))
+    out = sam_mask_loss(logits=x, target=torch.zeros(0, 1, 4, 4))
     assert out.item() == 0.0
     out.backward()
     assert x.grad.shape == x.shape
@@ -119,40 +121,30 @@ def test_no_masks_gives_zero_with_a_gradient_path():
 
 def test_empty_target_mask_is_an_ordinary_mask():
     x = torch.full((1, 1, 4, 4), -100.0)
-    assert dice_loss(x, torch.zeros(1, 1, 4, 4)).item() == pytest.approx(0.0, abs=1e-12)
-    assert torch.isfinite(sam_mask_loss(torch.randn(1, 1, 4, 4), torch.zeros(1, 1, 4, 4)))
+    assert dice_loss(logits=x, target=torch.zeros(1, 1, 4, 4)).item() == pytest.approx(0.0, abs=1e-12)
+    assert torch.isfinite(sam_mask_loss(logits=torch.randn(1, 1, 4, 4), target=torch.zeros(1, 1, 4, 4)))
 
 
 def test_inputs_are_not_modified():
     x, y = _inputs()
     x0, y0 = x.clone(), y.clone()
-    sam_mask_loss(x, y)
+    sam_mask_loss(logits=x, target=y)
     assert torch.equal(x, x0) and torch.equal(y, y0)
 
 
 def test_shape_errors_name_the_argument():
-    with pytest.raises(ValueError, match=r"^pred_logits: expected \(N, 1, H, W\), got \(8, 16\)$"):
-        focal_loss(torch.zeros(8, 16), torch.zeros(8, 16))
+    with pytest.raises(ValueError, match=r"^logits: expected \(N, 1, H, W\), got \(8, 16\)$"):
+        focal_loss(logits=torch.zeros(8, 16), target=torch.zeros(8, 16))
     with pytest.raises(
-        ValueError, match=r"^pred_logits: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 3, 4, 4\)"
+        ValueError, match=r"^logits: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 3, 4, 4\)"
     ):
-        dice_loss(torch.zeros(2, 3, 4, 4), torch.zeros(2, 1, 4, 4))
+        dice_loss(logits=torch.zeros(2, 3, 4, 4), target=torch.zeros(2, 1, 4, 4))
     with pytest.raises(
         ValueError, match=r"^target: expected \(N, 1, H, W\) = \(2, 1, 4, 4\), got \(2, 1, 4, 5\)"
     ):
-        sam_mask_loss(torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 4, 5))
-    with pytest.raises(TypeError, match=r"^pred_logits: expected a floating-point tensor"):
-        focal_loss(torch.zeros(2, 1, 4, 4, dtype=torch.long), torch.zeros(2, 1, 4, 4))
-
-
-def test_examples_run_and_give_a_finite_scalar():
-    from ssl_kb.losses import sam as module
-
-    for name, factory in module.EXAMPLES.items():
-        args, kwargs = factory(2, torch.device("cpu"), torch.float32, torch.Generator().manual_seed(0))
-        out = getattr(module, name)(*args, **kwargs)
-        assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
-        out.backward()
+        sam_mask_loss(logits=torch.zeros(2, 1, 4, 4), target=torch.zeros(2, 1, 4, 5))
+    with pytest.raises(TypeError, match=r"^logits: expected a floating-point tensor"):
+        focal_loss(logits=torch.zeros(2, 1, 4, 4, dtype=torch.long), target=torch.zeros(2, 1, 4, 4))
 
 
 def _focal_grad_loop(x, y, alpha=0.25, gamma=2.0):
@@ -191,7 +183,7 @@ def test_sam_mask_loss_and_gradient_match_the_loops_on_device(device, dtype):
     expected_grad = 20 * _focal_grad_loop(x, y) + _dice_grad_loop(x, y)
     tol = 1e-10 if dtype == torch.float64 else 2e-5
     xd = x.to(device=device, dtype=dtype).clone().requires_grad_()
-    out = sam_mask_loss(xd, y.to(device=device, dtype=dtype))
+    out = sam_mask_loss(logits=xd, target=y.to(device=device, dtype=dtype))
     out.backward()
     assert out.device.type == torch.device(device).type
     assert out.item() == pytest.approx(expected, rel=tol)
@@ -200,4 +192,12 @@ def test_sam_mask_loss_and_gradient_match_the_loops_on_device(device, dtype):
     big = torch.full((1, 1, 2, 2), -100.0, device=device, dtype=dtype)
     tgt = torch.zeros(1, 1, 2, 2, device=device, dtype=dtype)
     tgt[0, 0, 0, 0] = 1.0
-    assert focal_loss(big, tgt).item() == pytest.approx(25.0 / 4, rel=1e-5)
+    assert focal_loss(logits=big, target=tgt).item() == pytest.approx(25.0 / 4, rel=1e-5)
+
+
+@pytest.mark.parametrize("fn", [focal_loss, dice_loss, sam_mask_loss])
+def test_logits_and_target_are_keyword_only(fn):
+    # same shape, so a swapped positional call would run: only keywords are accepted
+    x, y = _inputs(n=1, h=2, w=2)
+    with pytest.raises(TypeError, match="positional"):
+        fn(x, y)

@@ -33,10 +33,10 @@ def test_itm_matches_the_loop_and_the_two_way_head():
         )
         / 6
     )
-    assert itm_loss(s, y).item() == pytest.approx(loop, rel=1e-12)
+    assert itm_loss(logits=s, target=y).item() == pytest.approx(loop, rel=1e-12)
     two_way = torch.stack([torch.zeros_like(s), s], dim=1)  # logit difference = s
-    assert itm_loss(two_way, y).item() == pytest.approx(loop, rel=1e-12)
-    assert torch.autograd.gradcheck(lambda v: itm_loss(v, y), (s.clone().requires_grad_(),))
+    assert itm_loss(logits=two_way, target=y).item() == pytest.approx(loop, rel=1e-12)
+    assert torch.autograd.gradcheck(lambda v: itm_loss(logits=v, target=y), (s.clone().requires_grad_(),))
 
 
 def test_mlm_matches_the_loop_and_ignores_unmasked():
@@ -73,8 +73,12 @@ def test_mrfr_matches_the_loop(seed):
     vals = [
         ((pred[b, n] - target[b, n]) ** 2).mean().item() for b in range(2) for n in range(4) if mask[b, n]
     ]
-    assert mrfr_loss(pred, target, mask).item() == pytest.approx(sum(vals) / len(vals), rel=1e-12)
-    assert torch.autograd.gradcheck(lambda p: mrfr_loss(p, target, mask), (pred.requires_grad_(),))
+    assert mrfr_loss(pred=pred, target=target, mask=mask).item() == pytest.approx(
+        sum(vals) / len(vals), rel=1e-12
+    )
+    assert torch.autograd.gradcheck(
+        lambda p: mrfr_loss(pred=p, target=target, mask=mask), (pred.requires_grad_(),)
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -91,16 +95,23 @@ def test_mrc_kl_matches_the_loop(seed):
                 vals.append(
                     sum(ci * (math.log(ci) - math.log(gi)) for ci, gi in zip(c, g, strict=True) if ci > 0)
                 )
-    assert mrc_kl_loss(pred, soft, mask).item() == pytest.approx(sum(vals) / len(vals), rel=1e-12)
-    assert torch.autograd.gradcheck(lambda p: mrc_kl_loss(p, soft, mask), (pred.requires_grad_(),))
-    assert mrc_kl_loss(torch.log(soft), soft, mask).item() == pytest.approx(0.0, abs=1e-12)  # KL(c || c) = 0
+    assert mrc_kl_loss(logits=pred, target=soft, mask=mask).item() == pytest.approx(
+        sum(vals) / len(vals), rel=1e-12
+    )
+    assert torch.autograd.gradcheck(
+        lambda p: mrc_kl_loss(logits=p, target=soft, mask=mask), (pred.requires_grad_(),)
+    )
+    assert mrc_kl_loss(logits=torch.log(soft), target=soft, mask=mask).item() == pytest.approx(
+        0.0, abs=1e-12
+    )  # KL(c || c) = 0
 
 
 @pytest.mark.parametrize("fn", [mrfr_loss, mrc_kl_loss])
 def test_region_losses_with_no_masked_region(fn):
     pred, target, _ = _regions(0)
     x = pred.clone().requires_grad_()
-    out = fn(x, torch.softmax(target, -1), torch.zeros(2, 4, dtype=torch.bool))
+    first = "pred" if fn is mrfr_loss else "logits"
+    out = fn(**{first: x}, target=torch.softmax(target, -1), mask=torch.zeros(2, 4, dtype=torch.bool))
     assert out.item() == 0.0
     out.backward()
     assert torch.equal(x.grad, torch.zeros_like(x))
@@ -110,11 +121,13 @@ def test_region_losses_with_no_masked_region(fn):
 def test_half_inputs_give_float32(dtype):
     pred, target, mask = _regions(0, d=6)
     big = (pred * 100).to(dtype)
-    assert mrc_kl_loss(big, torch.softmax(target, -1).to(dtype), mask).dtype == torch.float32
-    assert torch.isfinite(mrc_kl_loss(big, torch.softmax(target, -1).to(dtype), mask))
-    assert mrfr_loss(big, target.to(dtype), mask).dtype == torch.float32
+    assert (
+        mrc_kl_loss(logits=big, target=torch.softmax(target, -1).to(dtype), mask=mask).dtype == torch.float32
+    )
+    assert torch.isfinite(mrc_kl_loss(logits=big, target=torch.softmax(target, -1).to(dtype), mask=mask))
+    assert mrfr_loss(pred=big, target=target.to(dtype), mask=mask).dtype == torch.float32
     assert itm_loss(
-        torch.tensor([1000.0, -1000.0], dtype=dtype), torch.tensor([0, 1])
+        logits=torch.tensor([1000.0, -1000.0], dtype=dtype), target=torch.tensor([0, 1])
     ).item() == pytest.approx(1000.0)
     logits = torch.randn(2, 4, 9).mul(100).to(dtype)
     out = mlm_loss(logits, torch.tensor([[1, -1, 2, -1], [-1, -1, 8, 0]]))
@@ -229,7 +242,9 @@ def test_wra_equals_the_official_ot_code(iterations):
     txt_b, img_b = txt.clone().requires_grad_(), img.clone().requires_grad_()
     d = _uniter_ot_dist(txt_a, img_a, txt_pad, img_pad, iteration=iterations)
     expected = (d[targets == 1].sum() - d[targets == 0].sum()) / 3
-    got = wra_loss(txt_b, img_b, targets, txt_pad=txt_pad, img_pad=img_pad, iterations=iterations)
+    got = wra_loss(
+        txt_emb=txt_b, img_emb=img_b, target=targets, txt_pad=txt_pad, img_pad=img_pad, iterations=iterations
+    )
     assert got.item() == pytest.approx(expected.item(), rel=1e-12)
     expected.backward()
     got.backward()
@@ -247,8 +262,8 @@ def test_wra_batch_permutation_invariance(b, seed):
     pad = torch.rand(b, 5, generator=g) < 0.3
     pad[:, 0] = False
     perm = torch.randperm(b, generator=g)
-    a = wra_loss(txt, img, targets, img_pad=pad)
-    p = wra_loss(txt[perm], img[perm], targets[perm], img_pad=pad[perm])
+    a = wra_loss(txt_emb=txt, img_emb=img, target=targets, img_pad=pad)
+    p = wra_loss(txt_emb=txt[perm], img_emb=img[perm], target=targets[perm], img_pad=pad[perm])
     assert p.item() == pytest.approx(a.item(), rel=1e-10)
 
 
@@ -257,7 +272,7 @@ def test_wra_half_inputs(dtype):
     g = _g(2)
     txt = (torch.randn(2, 3, 8, generator=g) * 50).to(dtype).requires_grad_()
     img = (torch.randn(2, 4, 8, generator=g) * 50).to(dtype)
-    out = wra_loss(txt, img, torch.tensor([1, 0]))
+    out = wra_loss(txt_emb=txt, img_emb=img, target=torch.tensor([1, 0]))
     assert out.dtype == torch.float32 and torch.isfinite(out)
     out.backward()
     assert torch.isfinite(txt.grad.float()).all()
@@ -267,9 +282,9 @@ def test_inputs_are_not_modified():
     pred, target, mask = _regions(0)
     tensors = (pred, target, mask)
     before = [t.clone() for t in tensors]
-    mrfr_loss(*tensors)
-    mrc_kl_loss(pred, torch.softmax(target, -1), mask)
-    wra_loss(pred, target, torch.tensor([1, 0]), txt_pad=mask)
+    mrfr_loss(pred=pred, target=target, mask=mask)
+    mrc_kl_loss(logits=pred, target=torch.softmax(target, -1), mask=mask)
+    wra_loss(txt_emb=pred, img_emb=target, target=torch.tensor([1, 0]), txt_pad=mask)
     assert all(torch.equal(a, b) for a, b in zip(tensors, before, strict=True))
 
 
@@ -300,21 +315,21 @@ def test_value_and_gradient_match_the_reference_on_device(name, device):
         )
         grad_ref = torch.tensor([(_sigmoid(v) - t) / 7 for v, t in zip(s.tolist(), y, strict=True)], **f64)
         x = s.to(device).requires_grad_()
-        out = itm_loss(x, torch.tensor(y, device=device))
+        out = itm_loss(logits=x, target=torch.tensor(y, device=device))
     elif name in ("mlm", "mrc_kl"):
         logits = torch.randn(2, 5, 7, generator=g, **f64) * 3
         if name == "mlm":
             targets = torch.tensor([[-1, 3, -1, 0, 6], [5, -1, -1, -1, 2]])
             chosen = [(b, n) for b in range(2) for n in range(5) if targets[b, n] >= 0]
             soft = {(b, n): [float(k == targets[b, n]) for k in range(7)] for b, n in chosen}
-            extra = (targets.to(device),)
+            extra = {"target": targets.to(device)}
         else:
             soft_t = torch.softmax(torch.randn(2, 5, 7, generator=g, **f64) * 2, -1)
             soft_t[0, 1] = torch.tensor([0.0, 0.5, 0.5, 0, 0, 0, 0], **f64)
             mask = torch.tensor([[True, True, False, True, False], [False, True, True, False, False]])
             chosen = [(b, n) for b in range(2) for n in range(5) if mask[b, n]]
             soft = {(b, n): soft_t[b, n].tolist() for b, n in chosen}
-            extra = (soft_t.to(device), mask.to(device))
+            extra = {"target": soft_t.to(device), "mask": mask.to(device)}
         loss_ref, grad_ref = 0.0, torch.zeros(2, 5, 7, **f64)
         for b, n in chosen:
             p, c = _softmax(logits[b, n].tolist()), soft[(b, n)]
@@ -324,7 +339,7 @@ def test_value_and_gradient_match_the_reference_on_device(name, device):
             )
         loss_ref /= len(chosen)
         x = logits.to(device).requires_grad_()
-        out = (mlm_loss if name == "mlm" else mrc_kl_loss)(x, *extra)
+        out = (mlm_loss if name == "mlm" else mrc_kl_loss)(logits=x, **extra)
     elif name == "mrfr":
         pred, target, mask = _regions(4, b=2, n=5, d=6)
         chosen = [(b, n) for b in range(2) for n in range(5) if mask[b, n]]
@@ -333,7 +348,7 @@ def test_value_and_gradient_match_the_reference_on_device(name, device):
         for b, n in chosen:
             grad_ref[b, n] = 2 * (pred[b, n] - target[b, n]) / 6 / len(chosen)
         x = pred.to(device).requires_grad_()
-        out = mrfr_loss(x, target.to(device), mask.to(device))
+        out = mrfr_loss(pred=x, target=target.to(device), mask=mask.to(device))
     elif name == "ipot":
         cost = torch.rand(2, 3, 4, generator=g, **f64) * 2
         loss_ref, grad_ref = 0.0, torch.zeros_like(cost)
@@ -352,7 +367,11 @@ def test_value_and_gradient_match_the_reference_on_device(name, device):
         loss_ref, grad_ref = ref.item(), ref_x.grad
         x = txt.to(device).requires_grad_()
         out = wra_loss(
-            x, *(t.to(device) for t in (img, targets)), txt_pad=txt_pad.to(device), img_pad=img_pad.to(device)
+            txt_emb=x,
+            img_emb=img.to(device),
+            target=targets.to(device),
+            txt_pad=txt_pad.to(device),
+            img_pad=img_pad.to(device),
         )
     assert out.device.type == torch.device(device).type and out.dtype == torch.float64
     assert out.item() == pytest.approx(loss_ref, rel=1e-10)
@@ -363,40 +382,58 @@ def test_value_and_gradient_match_the_reference_on_device(name, device):
 def test_mrfr_feature_sum_is_eq_5():
     pred, target, mask = _regions(2)
     vals = [((pred[b, n] - target[b, n]) ** 2).sum().item() for b in range(2) for n in range(4) if mask[b, n]]
-    got = mrfr_loss(pred, target, mask, feature_reduction="sum")
+    got = mrfr_loss(pred=pred, target=target, mask=mask, feature_reduction="sum")
     assert got.item() == pytest.approx(sum(vals) / len(vals), rel=1e-12)
 
 
 def test_errors_name_the_argument():
-    with pytest.raises(ValueError, match=r"^scores: expected \(B,\) or \(B, 2\), got \(8, 16\)$"):
-        itm_loss(torch.zeros(8, 16), torch.zeros(8))
-    with pytest.raises(ValueError, match=r"^targets: expected \(B, N\) = \(2, 3\), got \(2, 4\)$"):
+    with pytest.raises(ValueError, match=r"^logits: expected \(B,\) or \(B, 2\), got \(8, 16\)$"):
+        itm_loss(logits=torch.zeros(8, 16), target=torch.zeros(8))
+    with pytest.raises(ValueError, match=r"^target: expected \(B, N\) = \(2, 3\), got \(2, 4\)$"):
         mlm_loss(torch.zeros(2, 3, 5), torch.zeros(2, 4, dtype=torch.long))
-    with pytest.raises(
-        ValueError, match=r"^target_feats: expected \(B, N, D\) = \(2, 3, 4\), got \(2, 3, 5\)$"
-    ):
-        mrfr_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3, 5), torch.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"^region_mask: expected \(B, N\) = \(2, 3\), got \(2,\)$"):
-        mrc_kl_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3, 4), torch.zeros(2))
+    with pytest.raises(ValueError, match=r"^target: expected \(B, N, D\) = \(2, 3, 4\), got \(2, 3, 5\)$"):
+        mrfr_loss(pred=torch.zeros(2, 3, 4), target=torch.zeros(2, 3, 5), mask=torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"^mask: expected \(B, N\) = \(2, 3\), got \(2,\)$"):
+        mrc_kl_loss(logits=torch.zeros(2, 3, 4), target=torch.zeros(2, 3, 4), mask=torch.zeros(2))
     with pytest.raises(ValueError, match=r"^cost: expected \(B, N, M\), got \(3, 3\)$"):
         ipot_distance(torch.zeros(3, 3))
     with pytest.raises(ValueError, match=r"^y_pad: expected \(B, M\) = \(1, 3\), got \(1, 4\)$"):
         ipot_distance(torch.zeros(1, 2, 3), y_pad=torch.zeros(1, 4, dtype=torch.bool))
     with pytest.raises(ValueError, match=r"^img_emb: expected \(B, M, D\), got \(2, 3\)$"):
-        wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3), torch.zeros(2))
+        wra_loss(txt_emb=torch.zeros(2, 3, 4), img_emb=torch.zeros(2, 3), target=torch.zeros(2))
     with pytest.raises(ValueError, match=r"^txt_pad: expected \(B, N\) = \(2, 3\), got \(2, 5\)$"):
-        wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 5, 4), torch.zeros(2), txt_pad=torch.zeros(2, 5))
+        wra_loss(
+            txt_emb=torch.zeros(2, 3, 4),
+            img_emb=torch.zeros(2, 5, 4),
+            target=torch.zeros(2),
+            txt_pad=torch.zeros(2, 5),
+        )
     with pytest.raises(ValueError, match=r"^img_pad: expected \(B, M\) = \(2, 5\), got \(2, 3\)$"):
-        wra_loss(torch.zeros(2, 3, 4), torch.zeros(2, 5, 4), torch.zeros(2), img_pad=torch.zeros(2, 3))
+        wra_loss(
+            txt_emb=torch.zeros(2, 3, 4),
+            img_emb=torch.zeros(2, 5, 4),
+            target=torch.zeros(2),
+            img_pad=torch.zeros(2, 3),
+        )
     with pytest.raises(ValueError, match=r"^feature_reduction: expected 'mean' or 'sum'"):
-        mrfr_loss(torch.zeros(2, 3, 4), torch.zeros(2, 3, 4), torch.zeros(2, 3), feature_reduction="max")
+        mrfr_loss(
+            pred=torch.zeros(2, 3, 4),
+            target=torch.zeros(2, 3, 4),
+            mask=torch.zeros(2, 3),
+            feature_reduction="max",
+        )
 
 
-def test_examples_run_and_give_a_finite_scalar():
-    from ssl_kb.losses import uniter as module
-
-    for name, factory in module.EXAMPLES.items():
-        args, kwargs = factory(2, torch.device("cpu"), torch.float32, torch.Generator().manual_seed(0))
-        out = getattr(module, name)(*args, **kwargs)
-        assert out.dim() == 0 and out.dtype == torch.float32 and torch.isfinite(out), name
-        out.backward()
+@pytest.mark.parametrize(
+    ("fn", "args"),
+    [
+        (itm_loss, (torch.zeros(2), torch.zeros(2))),
+        (mrfr_loss, (torch.zeros(1, 2, 3), torch.zeros(1, 2, 3), torch.ones(1, 2))),
+        (mrc_kl_loss, (torch.zeros(1, 2, 3), torch.zeros(1, 2, 3), torch.ones(1, 2))),
+        (wra_loss, (torch.zeros(1, 2, 3), torch.zeros(1, 2, 3), torch.ones(1))),
+    ],
+)
+def test_swappable_roles_are_keyword_only(fn, args):
+    # prediction and target (or words and regions) of the same shape: no positional call
+    with pytest.raises(TypeError, match="positional"):
+        fn(*args)

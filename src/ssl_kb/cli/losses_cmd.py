@@ -48,7 +48,7 @@ def loss(
 ) -> None:
     """Run a reference loss on random inputs: its value, forward+backward time and memory."""
     try:
-        from ..losses.runner import available_losses, run_loss
+        from ..losses._runner import available_losses, run_loss
     except ModuleNotFoundError as exc:
         fail(f"`ssl-kb loss` needs PyTorch: pip install 'ssl-kb[losses]' ({exc.name} is missing)")
     if name is None:

@@ -8,8 +8,6 @@ pre-training objective) and Algorithm 1 (blockwise masking); official code ``mas
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -19,9 +17,7 @@ from .validation import check_floating, check_shape
 __all__ = ["beit_mim_loss", "blockwise_masking"]
 
 
-def beit_mim_loss(
-    logits: torch.Tensor, target_tokens: torch.Tensor, bool_masked_pos: torch.Tensor
-) -> torch.Tensor:
+def beit_mim_loss(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     r"""Cross-entropy of the visual-token predictions at the masked positions, one mean over all of them.
 
     With :math:`\mathcal{M}` the masked (batch, position) pairs and :math:`z` the tokenizer's visual
@@ -38,9 +34,10 @@ def beit_mim_loss(
 
     Args:
         logits: ``[B, N, K]`` predictions over the :math:`K` visual tokens (8192 for DALL-E's tokenizer).
-        target_tokens: ``[B, N]`` integer, the tokenizer's token ids in ``[0, K)`` (only masked positions
+        target: ``[B, N]`` integer, the tokenizer's visual-token ids in ``[0, K)`` (only masked positions
             are read, and checked).
-        bool_masked_pos: ``[B, N]`` bool, **True = masked** (predicted, counted).
+        mask: ``[B, N]`` bool, **True = masked** (predicted, counted); the official code's
+            ``bool_masked_pos``.
 
     Returns:
         Scalar loss, float32 (float64 for float64 logits); log-softmax in float32 for half logits.
@@ -52,26 +49,24 @@ def beit_mim_loss(
     """
     sizes = check_shape("logits", logits, "B N K")
     check_floating("logits", logits)
-    check_shape("target_tokens", target_tokens, "B N", **sizes)
-    check_shape("bool_masked_pos", bool_masked_pos, "B N", **sizes)
-    if target_tokens.is_floating_point() or target_tokens.dtype == torch.bool:
-        raise TypeError(f"target_tokens: expected an integer tensor, got {target_tokens.dtype}")
-    if bool_masked_pos.dtype != torch.bool:
-        raise TypeError(
-            f"bool_masked_pos: expected a bool tensor (True = masked), got {bool_masked_pos.dtype}"
-        )
+    check_shape("target", target, "B N", **sizes)
+    check_shape("mask", mask, "B N", **sizes)
+    if target.is_floating_point() or target.dtype == torch.bool:
+        raise TypeError(f"target: expected an integer tensor, got {target.dtype}")
+    if mask.dtype != torch.bool:
+        raise TypeError(f"mask: expected a bool tensor (True = masked), got {mask.dtype}")
     dtype = torch.float64 if logits.dtype == torch.float64 else torch.float32
-    picked = logits[bool_masked_pos].to(dtype)  # [M, K], as the official model's lm_head input
-    targets = target_tokens[bool_masked_pos].long()
-    if targets.numel() > 0:
-        lo, hi = int(targets.min()), int(targets.max())
+    picked = logits[mask].to(dtype)  # [M, K], as the official model's lm_head input
+    ids = target[mask].long()
+    if ids.numel() > 0:
+        lo, hi = int(ids.min()), int(ids.max())
         if lo < 0 or hi >= sizes["K"]:
             # checked here: cross_entropy would skip -100 silently (its ignore_index) and still count it
             raise ValueError(
-                f"target_tokens: expected ids in [0, K) = [0, {sizes['K']}) at masked positions, "
+                f"target: expected ids in [0, K) = [0, {sizes['K']}) at masked positions, "
                 f"got values in [{lo}, {hi}]"
             )
-    per_token = F.cross_entropy(picked, targets, reduction="none")
+    per_token = F.cross_entropy(picked, ids, reduction="none")
     return per_token.sum() / max(per_token.shape[0], 1)
 
 
@@ -161,18 +156,3 @@ def blockwise_masking(
             break
         count += added
     return mask
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """14 x 14 tokens over an 8192-token vocabulary, blockwise masks, for ``ssl-kb loss beit_mim_loss``."""
-    logits = torch.randn(batch, 196, 8192, generator=generator).to(device, dtype).requires_grad_()
-    tokens = torch.randint(0, 8192, (batch, 196), generator=generator).to(device)
-    masks = torch.stack([blockwise_masking(generator=generator).flatten() for _ in range(batch)]).to(device)
-    return (logits, tokens, masks), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "beit_mim_loss": _example,
-}

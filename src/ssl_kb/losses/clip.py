@@ -1,20 +1,18 @@
-r"""CLIP's symmetric contrastive loss over image-text cosine similarities, dense, chunked or across ranks.
+r"""CLIP's symmetric contrastive loss over image-text cosine similarities, dense or chunked.
 
 Radford et al., "Learning Transferable Visual Models From Natural Language Supervision", arXiv 2103.00020,
-Sec. 2.3 and Figure 3 (numpy-like pseudocode).
+Sec. 2.3 and Figure 3 (numpy-like pseudocode). No ``torch.distributed`` here: the features of a larger
+(gathered) batch are passed in (``keys=``, ``offset=``);
+:func:`~ssl_kb.losses.distributed.clip_loss_across_ranks` gathers them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 
-from .distributed import all_gather_with_grad, rank_and_world_size
 from .similarity import cross_entropy_total
-from .validation import check_floating, check_shape, compute_dtype
+from .validation import check_floating, check_keys, check_shape, compute_dtype
 
 __all__ = ["clip_loss"]
 
@@ -25,7 +23,8 @@ def clip_loss(
     logit_scale: float | torch.Tensor,
     *,
     chunk_size: int | None = None,
-    gather: bool = False,
+    keys: tuple[torch.Tensor, torch.Tensor] | None = None,
+    offset: int = 0,
 ) -> torch.Tensor:
     r"""Mean of the image-to-text and text-to-image cross-entropies over :math:`s \cos(I_i, T_j)`.
 
@@ -50,12 +49,16 @@ def clip_loss(
             backward; an int: the blockwise path of :mod:`ssl_kb.losses.similarity` (never more than a
             ``chunk_size x chunk_size`` block alive, blocks recomputed in backward), same value and
             gradients.
-        gather: compute over the batch of all ranks, as open_clip's ``ClipLoss(local_loss=True,
-            gather_with_grad=True)``: each rank's images (texts) are queries against all ranks' texts
-            (images); the mean over ranks is returned, so every rank gets the single-process loss of the
-            concatenated batch, and after DDP averages parameter gradients, the single-process gradients
-            (each rank's input gradient is :math:`W` times the single-process one). Equal ``B`` on every
-            rank is required; without a process group this is world size 1.
+        keys: ``None``: this batch only. Else ``(all_image_features, all_text_features)``, each
+            ``[N, D]``: a larger batch of :math:`N \ge B` pairs holding this one at rows
+            ``offset .. offset + B - 1`` (e.g. all ranks' features gathered with
+            :func:`~ssl_kb.losses.distributed.all_gather_with_grad`). This batch's images (texts) are then
+            queries against all :math:`N` texts (images), as open_clip's ``ClipLoss(local_loss=True)``,
+            positive at column ``offset + i``; the result is the mean of the two directions over the
+            :math:`B` queries, and its mean over the parts of the batch is the whole batch's loss (what
+            :func:`~ssl_kb.losses.distributed.clip_loss_across_ranks` returns; the gradient argument is
+            in :mod:`ssl_kb.losses.distributed`).
+        offset: the row of ``image_features[0]`` in ``keys``; 0 without ``keys``.
 
     Returns:
         Scalar loss, float32 (float64 if an input is float64); computed in float32 for bf16/fp16 inputs.
@@ -74,7 +77,8 @@ def clip_loss(
         raise ValueError(
             f"image_features: expected at least one row (B >= 1), got {tuple(image_features.shape)}"
         )
-    dtype = compute_dtype(image_features, text_features)
+    key_pair = check_keys(keys, offset, batch, sizes["D"])
+    dtype = compute_dtype(image_features, text_features, *key_pair)
     img = F.normalize(image_features.to(dtype), dim=1)
     txt = F.normalize(text_features.to(dtype), dim=1)
     if isinstance(logit_scale, torch.Tensor):
@@ -85,32 +89,13 @@ def clip_loss(
         scale = logit_scale.to(device=img.device, dtype=dtype).reshape(())
     else:
         scale = torch.tensor(float(logit_scale), dtype=dtype, device=img.device)
-    rank, world = rank_and_world_size() if gather else (0, 1)
     weight = 1 / (2 * batch)
-    if world == 1:  # one pass gives both directions: rows image -> text, columns text -> image
+    if not key_pair:  # one pass gives both directions: rows image -> text, columns text -> image
         diagonal = torch.arange(batch, device=img.device)
         return cross_entropy_total(
             img, txt, scale, diagonal, row_weight=weight, col_weight=weight, chunk_size=chunk_size
         )
-    both = all_gather_with_grad(torch.cat([img, txt], 1))  # one collective for both modalities
-    all_img, all_txt = both[:, : img.shape[1]], both[:, img.shape[1] :]
-    own = torch.arange(rank * batch, (rank + 1) * batch, device=img.device)
+    all_img, all_txt = (F.normalize(k.to(dtype), dim=1) for k in key_pair)
+    own = torch.arange(offset, offset + batch, device=img.device)
     total = cross_entropy_total(img, all_txt, scale, own, row_weight=weight, chunk_size=chunk_size)
-    total = total + cross_entropy_total(txt, all_img, scale, own, row_weight=weight, chunk_size=chunk_size)
-    return all_gather_with_grad(total.reshape(1)).mean()
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Random ``[B, 128]`` image and text features and s = 1/0.07 for ``ssl-kb loss clip_loss``."""
-    img, txt = (
-        torch.randn(batch, 128, generator=generator).to(device, dtype).requires_grad_() for _ in range(2)
-    )
-    scale = torch.tensor(1 / 0.07, device=device, requires_grad=True)
-    return (img, txt, scale), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "clip_loss": _example,
-}
+    return total + cross_entropy_total(txt, all_img, scale, own, row_weight=weight, chunk_size=chunk_size)

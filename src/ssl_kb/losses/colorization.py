@@ -29,8 +29,6 @@ is non-zero (the paper: over all :math:`Q`); :func:`class_rebalancing_weights` f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -253,13 +251,14 @@ def colorization_loss(
 
 
 def split_brain_loss(
-    ab_logits: torch.Tensor, l_logits: torch.Tensor, lab: torch.Tensor, *, soft_encoding: bool = False
+    *, ab_logits: torch.Tensor, l_logits: torch.Tensor, lab: torch.Tensor, soft_encoding: bool = False
 ) -> torch.Tensor:
     r"""Split-brain cross-channel loss on Lab: :math:`\mathcal{L}(F_1(L), ab) + \mathcal{L}(F_2(ab), L)`.
 
     Both terms are classification losses (split-brain Sec. 3.1-3.2, the "cl, cl" setting): L -> ab over the
     313 ab bins (:func:`colorization_loss`), ab -> L over ``K_L = l_logits.shape[1]`` uniform L bins on
     :math:`[0, 100]` (:func:`quantize_lightness`); each is a mean over pixels, and they are added.
+    Keyword-only: with ``K_L = 313`` the two logit tensors have the same shape and a swap would run.
 
     Args:
         ab_logits: ``[B, 313, H, W]``, the L -> ab sub-network's output.
@@ -268,7 +267,8 @@ def split_brain_loss(
         soft_encoding: soft ab targets for the L -> ab term (see :func:`colorization_loss`).
 
     >>> lab = torch.zeros(1, 3, 2, 2)
-    >>> round(split_brain_loss(torch.zeros(1, 313, 2, 2), torch.zeros(1, 50, 2, 2), lab).item(), 4)
+    >>> ab_logits, l_logits = torch.zeros(1, 313, 2, 2), torch.zeros(1, 50, 2, 2)
+    >>> round(split_brain_loss(ab_logits=ab_logits, l_logits=l_logits, lab=lab).item(), 4)
     9.6582
     """
     sizes = check_shape("lab", lab, "B C H W", C=3)
@@ -280,28 +280,3 @@ def split_brain_loss(
     l_target = quantize_lightness(lab[:, :1], l_logits.shape[1])
     l_term = F.cross_entropy(l_logits.to(dt), l_target)
     return ab_term + l_term
-
-
-def _ab_example(batch, device, dtype, generator):
-    logits = torch.randn(batch, 313, 56, 56, generator=generator).to(device=device, dtype=dtype)
-    ab = (torch.rand(batch, 2, 56, 56, generator=generator) * 160 - 80).to(device=device, dtype=dtype)
-    return (logits.requires_grad_(), ab), {}
-
-
-def _split_example(batch, device, dtype, generator):
-    ab_logits = torch.randn(batch, 313, 56, 56, generator=generator).to(device=device, dtype=dtype)
-    l_logits = torch.randn(batch, 100, 56, 56, generator=generator).to(device=device, dtype=dtype)
-    lab = torch.cat(
-        [
-            torch.rand(batch, 1, 56, 56, generator=generator) * 100,
-            torch.rand(batch, 2, 56, 56, generator=generator) * 160 - 80,
-        ],
-        dim=1,
-    ).to(device=device, dtype=dtype)
-    return (ab_logits.requires_grad_(), l_logits.requires_grad_(), lab), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "colorization_loss": _ab_example,
-    "split_brain_loss": _split_example,
-}

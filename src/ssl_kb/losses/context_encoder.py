@@ -8,8 +8,6 @@ Eq. 3 (joint :math:`\lambda_{rec} \mathcal{L}_{rec} + \lambda_{adv} \mathcal{L}_
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -19,6 +17,7 @@ __all__ = ["context_encoder_loss"]
 
 
 def context_encoder_loss(
+    *,
     pred: torch.Tensor,
     target: torch.Tensor,
     mask: torch.Tensor,
@@ -44,6 +43,9 @@ def context_encoder_loss(
     ``softplus(-logits)`` from the discriminator's logits on the generated images. Without
     ``d_fake_logits`` the result is ``lambda_rec * L_rec``.
 
+    Arguments are keyword-only: ``pred``, ``target`` and a ``[B, 1, H, W]`` mask can all have the same shape
+    (one channel), and a swapped call would run without error.
+
     Args:
         pred: the generator's output :math:`F((1 - M) \odot x)`, ``[B, C, H, W]``.
         target: the real image :math:`x`, ``[B, C, H, W]``.
@@ -62,9 +64,10 @@ def context_encoder_loss(
 
     >>> x = torch.zeros(1, 1, 2, 2)
     >>> m = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])
-    >>> round(context_encoder_loss(torch.full((1, 1, 2, 2), 2.0), x, m, lambda_rec=1.0).item(), 6)
+    >>> pred = torch.full((1, 1, 2, 2), 2.0)
+    >>> round(context_encoder_loss(pred=pred, target=x, mask=m, lambda_rec=1.0).item(), 6)
     4.0
-    >>> round(context_encoder_loss(x, x, m, torch.zeros(1)).item(), 6)  # 0.001 * ln 2
+    >>> round(context_encoder_loss(pred=x, target=x, mask=m, d_fake_logits=torch.zeros(1)).item(), 6)  # 0.001 ln 2
     0.000693
     """
     sizes = check_shape("pred", pred, "B C H W")
@@ -96,19 +99,3 @@ def context_encoder_loss(
         adv = F.softplus(-d_fake_logits.to(dt)).mean()
         loss = loss + lambda_adv * adv
     return loss
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
-    pred = torch.randn(batch, 3, 128, 128, generator=generator).to(device=device, dtype=dtype)
-    target = torch.randn(batch, 3, 128, 128, generator=generator).to(device=device, dtype=dtype)
-    mask = torch.zeros(batch, 1, 128, 128, device=device, dtype=dtype)
-    mask[:, :, 32:96, 32:96] = 1  # the central 64 x 64 region (Sec. 3.3, "central region")
-    logits = torch.randn(batch, generator=generator).to(device=device, dtype=dtype)
-    return (pred.requires_grad_(), target, mask, logits.requires_grad_()), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "context_encoder_loss": _example,
-}

@@ -7,8 +7,7 @@ Eq. (3) (multi-crop loss), Eq. (4) (centre update) and Algorithm 1; official cod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -33,8 +32,9 @@ def _check_views(name: str, views: Sequence[torch.Tensor], **known: int) -> dict
 
 
 def dino_loss(
-    student_out: Sequence[torch.Tensor],
-    teacher_out: Sequence[torch.Tensor],
+    *,
+    student: Sequence[torch.Tensor],
+    teacher: Sequence[torch.Tensor],
     center: torch.Tensor,
     student_temp: float = 0.1,
     teacher_temp: float = 0.04,
@@ -51,12 +51,16 @@ def dino_loss(
             \frac{1}{B} \sum_{b=1}^{B} \sum_{k=1}^{K} -P_{t, bk}^{(i)} \log P_{s, bk}^{(v)} ,
 
     i.e. :math:`2(V - 1)` pairs for :math:`T = 2` global crops, as ``total_loss / n_loss_terms`` in the
-    official code. The teacher branch is detached; gradients reach ``student_out`` only.
+    official code. The teacher branch is detached; gradients reach ``student`` only.
+
+    All arguments are keyword-only: the official ``DINOLoss.forward(student_output, teacher_output,
+    epoch)`` and lightly's ``DINOLoss.forward(teacher_out, student_out, epoch)`` take the two branches in
+    opposite orders, and a swap would run without error.
 
     Args:
-        student_out: :math:`V` student outputs ``[B, K]``, the :math:`T` global crops first, then the local
+        student: :math:`V` student outputs ``[B, K]``, the :math:`T` global crops first, then the local
             crops (or one ``[V, B, K]`` tensor).
-        teacher_out: the teacher's outputs ``[B, K]`` for the global crops, in the same order (DINO uses
+        teacher: the teacher's outputs ``[B, K]`` for the global crops, in the same order (DINO uses
             :math:`T = 2`); :math:`T \le V`.
         center: the centre :math:`c` ``[1, K]`` (from :func:`update_center`).
         student_temp: :math:`\tau_s`, default 0.1 (Sec. 3.2, implementation details;
@@ -70,30 +74,26 @@ def dino_loss(
 
     >>> student = [torch.zeros(2, 4), torch.zeros(2, 4)]
     >>> teacher = [torch.zeros(2, 4), torch.zeros(2, 4)]
-    >>> loss = dino_loss(student, teacher, torch.zeros(1, 4))  # uniform vs uniform: log K
+    >>> loss = dino_loss(student=student, teacher=teacher, center=torch.zeros(1, 4))  # uniform: log K
     >>> round(loss.item(), 4) == round(torch.log(torch.tensor(4.0)).item(), 4)
     True
     """
-    sizes = _check_views("student_out", student_out)
-    _check_views("teacher_out", teacher_out, **sizes)
+    sizes = _check_views("student", student)
+    _check_views("teacher", teacher, **sizes)
     check_shape("center", center, "1 K", K=sizes["K"])
     check_floating("center", center)
     for name, temp in (("student_temp", student_temp), ("teacher_temp", teacher_temp)):
         if not temp > 0:
             raise ValueError(f"{name}: expected a positive number, got {temp}")
-    n_teacher, n_student = len(teacher_out), len(student_out)
+    n_teacher, n_student = len(teacher), len(student)
     if n_teacher > n_student:
-        raise ValueError(
-            f"teacher_out: expected at most as many crops as student_out ({n_student}), got {n_teacher}"
-        )
+        raise ValueError(f"teacher: expected at most as many crops as student ({n_student}), got {n_teacher}")
     if n_student < 2:
-        raise ValueError(
-            f"student_out: expected at least 2 crops (no pair v != i otherwise), got {n_student}"
-        )
-    dtype = compute_dtype(*student_out, *teacher_out, center)
+        raise ValueError(f"student: expected at least 2 crops (no pair v != i otherwise), got {n_student}")
+    dtype = compute_dtype(*student, *teacher, center)
     center_c = center.detach().to(dtype)
-    teacher_probs = [F.softmax((t.detach().to(dtype) - center_c) / teacher_temp, dim=-1) for t in teacher_out]
-    student_logp = [F.log_softmax(s.to(dtype) / student_temp, dim=-1) for s in student_out]
+    teacher_probs = [F.softmax((t.detach().to(dtype) - center_c) / teacher_temp, dim=-1) for t in teacher]
+    student_logp = [F.log_softmax(s.to(dtype) / student_temp, dim=-1) for s in student]
     total = torch.zeros((), dtype=dtype, device=center.device)
     pairs = 0
     for i, p_t in enumerate(teacher_probs):
@@ -106,7 +106,7 @@ def dino_loss(
 
 
 def update_center(
-    center: torch.Tensor, teacher_out: Sequence[torch.Tensor], momentum: float = 0.9
+    *, center: torch.Tensor, teacher: Sequence[torch.Tensor], momentum: float = 0.9
 ) -> torch.Tensor:
     r"""The new centre :math:`c \leftarrow m c + (1 - m)\, \overline{g_t}`, returned as a new ``[1, K]`` tensor.
 
@@ -116,40 +116,22 @@ def update_center(
 
     Args:
         center: ``[1, K]``.
-        teacher_out: the teacher's ``[B, K]`` outputs for the global crops.
+        teacher: the teacher's ``[B, K]`` outputs for the global crops.
         momentum: :math:`m` of Eq. 4, default 0.9 (``DINOLoss(center_momentum=0.9)`` in the official code).
 
     Returns:
         ``[1, K]`` in ``center``'s dtype and device.
 
-    >>> update_center(torch.zeros(1, 2), [torch.ones(3, 2), torch.ones(3, 2)])
+    >>> update_center(center=torch.zeros(1, 2), teacher=[torch.ones(3, 2), torch.ones(3, 2)])
     tensor([[0.1000, 0.1000]])
     """
-    sizes = _check_views("teacher_out", teacher_out)
+    sizes = _check_views("teacher", teacher)
     check_shape("center", center, "1 K", K=sizes["K"])
     check_floating("center", center)
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f"momentum: expected a number in [0, 1], got {momentum}")
     with torch.no_grad():
-        dtype = compute_dtype(center, *teacher_out)
-        batch_center = torch.cat([t.to(dtype) for t in teacher_out]).mean(0, keepdim=True)
+        dtype = compute_dtype(center, *teacher)
+        batch_center = torch.cat([t.to(dtype) for t in teacher]).mean(0, keepdim=True)
         new = center.to(dtype) * momentum + batch_center * (1.0 - momentum)
     return new.to(center.dtype)
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """2 global + 8 local crops, K = 65536 prototypes (DINO's default ``--out_dim``), for ``ssl-kb loss``."""
-    k = 65536
-    student = [
-        torch.randn(batch, k, generator=generator).to(device, dtype).requires_grad_() for _ in range(10)
-    ]
-    teacher = [torch.randn(batch, k, generator=generator).to(device, dtype) for _ in range(2)]
-    center = torch.zeros(1, k, device=device, dtype=dtype)
-    return (student, teacher, center), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "dino_loss": _example,
-}

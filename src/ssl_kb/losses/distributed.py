@@ -1,25 +1,36 @@
-r"""Gathering embeddings across ranks with gradients, the only place where the losses touch ``torch.distributed``.
+r"""Contrastive losses across ranks: the only module of :mod:`ssl_kb.losses` that touches ``torch.distributed``.
 
-:func:`all_gather_with_grad` concatenates the ``[B, ...]`` tensors of all :math:`W` ranks in rank order
-(forward: ``all_gather``). Its backward sums the incoming gradients over the ranks (``all_reduce``) and
-returns each rank the rows of its own slice, so that
+The losses themselves (:func:`~ssl_kb.losses.info_nce.info_nce`, :func:`~ssl_kb.losses.clip.clip_loss`)
+are pure: they take this rank's rows and, optionally, the keys of the whole batch (``keys=``,
+``offset=``). This module gathers those keys and averages the per-rank losses:
+:func:`info_nce_across_ranks` and :func:`clip_loss_across_ranks`.
+
+Gathering. :func:`all_gather_with_grad` concatenates the ``[B, ...]`` tensors of all :math:`W` ranks in
+rank order (forward: ``all_gather``). Its backward sums the incoming gradients over the ranks
+(``all_reduce``) and returns each rank the rows of its own slice, so that
 
 .. math::
 
     \nabla_{x_r} = \sum_{r'=1}^{W} \frac{\partial \ell_{r'}}{\partial x_r},
 
-the gradient of the sum of all ranks' losses. With DDP, which *averages* parameter gradients over the
-ranks, a loss whose value is the same full-batch loss on every rank (what ``info_nce(..., gather=True)``
-and ``clip_loss(..., gather=True)`` return) therefore yields exactly the parameter gradients of the
-single-process loss on the concatenated batch: each rank's input gradient is :math:`W` times the
-single-process one and DDP divides by :math:`W`. This is the convention of SimCLR's official code
+the gradient of the sum of all ranks' losses.
+
+Why the gradients come out right under DDP. Each rank computes its :math:`B` queries against the
+gathered :math:`WB` keys; the wrappers return the mean of the :math:`W` per-rank losses, gathered with
+:func:`all_gather_with_grad` too, so every rank holds the single-process loss :math:`\mathcal{L}` of the
+concatenated batch. Its gradient flows back through both gathers, and each rank's input gradient is
+:math:`W \, \partial \mathcal{L} / \partial x_r` (every rank back-propagates the same full loss, and the
+gathers' backward sums the :math:`W` copies). DDP *averages* parameter gradients over the ranks, which
+divides by :math:`W`: the parameter gradients are exactly those of the single-process loss on the
+concatenated batch. (A plain ``all_gather`` without gradient would drop the key paths of the other
+ranks' rows and give wrong gradients.) This is the convention of SimCLR's official code
 (``tpu_cross_replica_concat`` in ``objective.py``, whose gradient is a cross-replica sum; arXiv 2002.05709,
 Sec. 2.2 "Training with large batch size") and of open_clip's ``gather_with_grad``
-(``torch.distributed.nn.all_gather``).
+(``torch.distributed.nn.all_gather``) with ``ClipLoss(local_loss=True)``.
 
 All ranks must pass tensors of the same shape (checked with a small ``all_gather`` of the shapes, so a
 mismatch raises instead of hanging). Without an initialised default process group (or with world size 1)
-the functions behave as a single rank: the tensor is returned unchanged.
+the functions behave as a single rank: the tensor is returned unchanged, the wrappers are the plain losses.
 """
 
 from __future__ import annotations
@@ -29,7 +40,11 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-__all__ = ["all_gather_with_grad", "rank_and_world_size"]
+from .clip import clip_loss
+from .info_nce import info_nce
+from .validation import check_shape
+
+__all__ = ["all_gather_with_grad", "clip_loss_across_ranks", "info_nce_across_ranks", "rank_and_world_size"]
 
 
 def rank_and_world_size(group: Any = None) -> tuple[int, int]:
@@ -52,7 +67,7 @@ def all_gather_with_grad(x: torch.Tensor, *, group: Any = None) -> torch.Tensor:
 
     Returns:
         ``[W * B, ...]``: rank 0's rows first. Backward: ``all_reduce(SUM)`` of the gradient, then this
-        rank's slice (see the module docstring for why this is the gradient DDP expects).
+        rank's slice (the module docstring says why this is the gradient DDP expects).
 
     >>> x = torch.ones(2, 3, requires_grad=True)
     >>> all_gather_with_grad(x) is x  # no process group: a single rank
@@ -65,6 +80,96 @@ def all_gather_with_grad(x: torch.Tensor, *, group: Any = None) -> torch.Tensor:
         raise ValueError(f"x: expected at least one dimension (B, ...), got {tuple(x.shape)}")
     out: torch.Tensor = _AllGather.apply(x, group)
     return out
+
+
+def _pair_across_ranks(
+    x: torch.Tensor, y: torch.Tensor, group: Any
+) -> tuple[tuple[torch.Tensor, torch.Tensor], int]:
+    """Gather ``x`` and ``y`` (``[B, D]`` each) in one collective; return them and this rank's offset."""
+    gathered = all_gather_with_grad(torch.cat([x, y], 1), group=group)
+    rank, _ = rank_and_world_size(group)
+    d = x.shape[1]
+    return (gathered[:, :d], gathered[:, d:]), rank * x.shape[0]
+
+
+def _mean_over_ranks(loss: torch.Tensor, group: Any) -> torch.Tensor:
+    return all_gather_with_grad(loss.reshape(1), group=group).mean()
+
+
+def info_nce_across_ranks(
+    z_a: torch.Tensor,
+    z_b: torch.Tensor,
+    temperature: float | torch.Tensor = 0.5,
+    *,
+    chunk_size: int | None = None,
+    group: Any = None,
+) -> torch.Tensor:
+    r""":func:`~ssl_kb.losses.info_nce.info_nce` over the batch of all ranks (SimCLR, arXiv 2002.05709, Sec. 2.2).
+
+    Gathers both views of every rank (one :func:`all_gather_with_grad`), computes this rank's :math:`2B`
+    queries against the :math:`2WB` keys (``info_nce(..., keys=, offset=rank * B)``), and returns the mean
+    over ranks: every rank gets the single-process loss of the concatenated batch, and after DDP averages
+    the parameter gradients, the single-process gradients (module docstring).
+
+    Args:
+        z_a, z_b: this rank's ``[B, D]`` views, the same ``B`` and ``D`` on every rank.
+        temperature, chunk_size: as :func:`~ssl_kb.losses.info_nce.info_nce` (default 0.5 and dense).
+        group: process group (default: the world).
+
+    Returns:
+        Scalar loss, float32 (float64 if an input is float64), equal on every rank.
+
+    >>> z = torch.ones(4, 3)
+    >>> torch.equal(info_nce_across_ranks(z, z), info_nce(z, z))  # no process group: one rank
+    True
+    """
+    _, world = rank_and_world_size(group)
+    if world == 1:
+        return info_nce(z_a, z_b, temperature, chunk_size=chunk_size)
+    sizes = check_shape("z_a", z_a, "B D")
+    check_shape("z_b", z_b, "B D", **sizes)
+    keys, offset = _pair_across_ranks(z_a, z_b, group)
+    loss = info_nce(z_a, z_b, temperature, chunk_size=chunk_size, keys=keys, offset=offset)
+    return _mean_over_ranks(loss, group)
+
+
+def clip_loss_across_ranks(
+    image_features: torch.Tensor,
+    text_features: torch.Tensor,
+    logit_scale: float | torch.Tensor,
+    *,
+    chunk_size: int | None = None,
+    group: Any = None,
+) -> torch.Tensor:
+    r""":func:`~ssl_kb.losses.clip.clip_loss` over the batch of all ranks (CLIP, arXiv 2103.00020, Sec. 2.5).
+
+    As open_clip's ``ClipLoss(local_loss=True, gather_with_grad=True)``: gathers every rank's image and
+    text features (one :func:`all_gather_with_grad`), makes this rank's images (texts) queries against all
+    texts (images) (``clip_loss(..., keys=, offset=rank * B)``) and returns the mean over ranks, the
+    single-process loss of the concatenated batch on every rank (gradients: module docstring).
+
+    Args:
+        image_features, text_features: this rank's ``[B, D]`` features, the same shape on every rank.
+        logit_scale, chunk_size: as :func:`~ssl_kb.losses.clip.clip_loss`.
+        group: process group (default: the world).
+
+    Returns:
+        Scalar loss, float32 (float64 if an input is float64), equal on every rank.
+
+    >>> u = torch.eye(3)
+    >>> torch.equal(clip_loss_across_ranks(u, u, 1.0), clip_loss(u, u, 1.0))  # no process group
+    True
+    """
+    _, world = rank_and_world_size(group)
+    if world == 1:
+        return clip_loss(image_features, text_features, logit_scale, chunk_size=chunk_size)
+    sizes = check_shape("image_features", image_features, "B D")
+    check_shape("text_features", text_features, "B D", **sizes)
+    keys, offset = _pair_across_ranks(image_features, text_features, group)
+    loss = clip_loss(
+        image_features, text_features, logit_scale, chunk_size=chunk_size, keys=keys, offset=offset
+    )
+    return _mean_over_ranks(loss, group)
 
 
 def _check_same_shape(x: torch.Tensor, group: Any, world: int) -> None:

@@ -70,7 +70,7 @@ class GatedCrossAttentionDense(nn.Module):
 
     >>> block = GatedCrossAttentionDense(16, heads=2, dim_head=8)
     >>> y, x = torch.randn(2, 5, 16), torch.randn(2, 3, 4, 16)
-    >>> torch.equal(block(y, x), y)  # tanh(0) = 0: identity at initialisation
+    >>> torch.equal(block(y, media=x), y)  # tanh(0) = 0: identity at initialisation
     True
     """
 
@@ -121,9 +121,12 @@ class GatedCrossAttentionDense(nn.Module):
         return self.to_out(out.transpose(1, 2).reshape(b, n, h * dh))
 
     def forward(
-        self, y: torch.Tensor, media: torch.Tensor, *, media_index: torch.Tensor | None = None
+        self, y: torch.Tensor, *, media: torch.Tensor, media_index: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Apply the block.
+
+        ``media`` is keyword-only: one image's tokens ``[B, M, D_v]`` have the text's shape when
+        ``D_v = D``, and a swapped call would run.
 
         Args:
             y: text tokens ``[B, N, D]``.

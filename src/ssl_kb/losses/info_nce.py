@@ -1,20 +1,17 @@
-r"""SimCLR's NT-Xent (normalised temperature-scaled cross-entropy) loss, dense, chunked or across ranks.
+r"""SimCLR's NT-Xent (normalised temperature-scaled cross-entropy) loss, dense or chunked.
 
 Chen et al., "A Simple Framework for Contrastive Learning of Visual Representations", arXiv 2002.05709,
-Eq. (1) and Algorithm 1.
+Eq. (1) and Algorithm 1. No ``torch.distributed`` here: the keys of a larger (gathered) batch are passed
+in (``keys=``, ``offset=``); :func:`~ssl_kb.losses.distributed.info_nce_across_ranks` gathers them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 
-from .distributed import all_gather_with_grad, rank_and_world_size
 from .similarity import cross_entropy_total
-from .validation import check_floating, check_shape, compute_dtype
+from .validation import check_floating, check_keys, check_shape, compute_dtype
 
 __all__ = ["info_nce"]
 
@@ -25,7 +22,8 @@ def info_nce(
     temperature: float | torch.Tensor = 0.5,
     *,
     chunk_size: int | None = None,
-    gather: bool = False,
+    keys: tuple[torch.Tensor, torch.Tensor] | None = None,
+    offset: int = 0,
 ) -> torch.Tensor:
     r"""NT-Xent over the :math:`2B` rows of :math:`z = [z_a; z_b]`, mean over the rows.
 
@@ -54,12 +52,18 @@ def info_nce(
             backward; an int: the blockwise path of :mod:`ssl_kb.losses.similarity`, which never holds
             more than a ``chunk_size x chunk_size`` block and recomputes the blocks in backward (same
             value and gradients; see ``benchmarks/RESULTS.md`` for when it is also faster).
-        gather: compute over the batch of all ranks (:func:`~ssl_kb.losses.distributed.all_gather_with_grad`):
-            each rank's :math:`2B` rows are queries against the gathered :math:`2WB` keys, and the mean over
-            ranks is returned, so every rank gets the single-process loss of the concatenated batch and,
-            after DDP averages the parameter gradients, the single-process gradients (each rank's input
-            gradient is :math:`W` times the single-process one). Equal ``B`` on every rank is required.
-            Without an initialised process group this is world size 1 (same as ``gather=False``).
+        keys: ``None``: the :math:`2B` rows are the only keys. Else ``(k_a, k_b)``, each ``[N, D]``: both
+            views of a larger batch of :math:`N \ge B` pairs that holds this one at rows
+            ``offset .. offset + B - 1`` (the caller guarantees ``k_a[offset + i]`` is ``z_a[i]``, e.g.
+            the embeddings of all ranks gathered with
+            :func:`~ssl_kb.losses.distributed.all_gather_with_grad`). Each of the :math:`2B` rows is then
+            a query against the :math:`2N` keys: positive ``k_b[offset + i]`` (``k_a[offset + i]`` for
+            ``z_b[i]``), its own key left out, the other :math:`2N - 2` keys negatives; the mean over the
+            :math:`2B` queries is returned. The mean of that over the :math:`N / B` parts of the batch is
+            the loss of the whole batch (what
+            :func:`~ssl_kb.losses.distributed.info_nce_across_ranks` returns; the gradient argument is
+            in :mod:`ssl_kb.losses.distributed`).
+        offset: the row of ``z_a[0]`` in ``keys``; 0 without ``keys``.
 
     Returns:
         Scalar loss, float32 (float64 if an input is float64): normalisation, logits and log-sum-exp are
@@ -80,42 +84,23 @@ def info_nce(
         raise ValueError(f"z_a: expected at least one row (B >= 1), got {tuple(z_a.shape)}")
     if not isinstance(temperature, torch.Tensor) and not temperature > 0:
         raise ValueError(f"temperature: expected a positive number, got {temperature}")
-    dtype = compute_dtype(z_a, z_b)
+    key_pair = check_keys(keys, offset, batch, sizes["D"])
+    dtype = compute_dtype(z_a, z_b, *key_pair)
     a = F.normalize(z_a.to(dtype), dim=1)
     b = F.normalize(z_b.to(dtype), dim=1)
     if isinstance(temperature, torch.Tensor):
         scale = 1.0 / temperature.to(device=a.device, dtype=dtype).reshape(())
     else:
         scale = torch.tensor(1.0 / temperature, dtype=dtype, device=a.device)
-    rank, world = rank_and_world_size() if gather else (0, 1)
     queries = torch.cat([a, b])
-    if world == 1:
-        keys, offset, n_all = queries, 0, batch
+    if not key_pair:
+        all_keys, n_all = queries, batch
     else:
-        both = all_gather_with_grad(torch.cat([a, b], 1))  # one collective for both views
-        keys = torch.cat([both[:, : a.shape[1]], both[:, a.shape[1] :]])
-        offset, n_all = rank * batch, world * batch
+        all_keys = torch.cat([F.normalize(k.to(dtype), dim=1) for k in key_pair])
+        n_all = key_pair[0].shape[0]
     own = torch.arange(offset, offset + batch, device=a.device)
     exclude = torch.cat([own, own + n_all])  # each query's own column among the keys
     positive = torch.cat([own + n_all, own])  # its other view
-    loss = cross_entropy_total(
-        queries, keys, scale, positive, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size
+    return cross_entropy_total(
+        queries, all_keys, scale, positive, row_weight=1 / (2 * batch), exclude=exclude, chunk_size=chunk_size
     )
-    if world > 1:
-        loss = all_gather_with_grad(loss.reshape(1)).mean()
-    return loss
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Random ``[B, 128]`` view pairs for ``ssl-kb loss info_nce``."""
-    z_a, z_b = (
-        torch.randn(batch, 128, generator=generator).to(device, dtype).requires_grad_() for _ in range(2)
-    )
-    return (z_a, z_b), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "info_nce": _example,
-}

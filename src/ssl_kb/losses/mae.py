@@ -7,9 +7,6 @@ He et al., "Masked Autoencoders Are Scalable Vision Learners", arXiv 2111.06377,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import torch
 
 from .validation import check_floating, check_shape, compute_dtype
@@ -152,18 +149,3 @@ def mae_loss(
     weight = mask.to(dtype)
     removed = weight.sum()
     return (per_patch * weight).sum() / torch.where(removed > 0, removed, torch.ones_like(removed))
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """224 x 224 RGB images, 16 x 16 patches, 75% removed, for ``ssl-kb loss mae_loss``."""
-    imgs = torch.randn(batch, 3, 224, 224, generator=generator).to(device, dtype)
-    pred = torch.randn(batch, 196, 768, generator=generator).to(device, dtype).requires_grad_()
-    _, mask, _ = random_masking(torch.zeros(batch, 196, 1), 0.75, generator)
-    return (pred, imgs, mask.to(device)), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "mae_loss": _example,
-}

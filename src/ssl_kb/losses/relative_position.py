@@ -18,8 +18,6 @@ value::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -86,16 +84,3 @@ def relative_position_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.
     if sizes["B"] == 0:
         return logits.sum().to(dt) * 0.0
     return F.cross_entropy(logits.to(dt), target.long())
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
-    logits = torch.randn(batch, 8, generator=generator).to(device=device, dtype=dtype)
-    target = torch.randint(0, 8, (batch,), generator=generator).to(device)
-    return (logits.requires_grad_(), target), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "relative_position_loss": _example,
-}

@@ -21,8 +21,6 @@ smoothing makes it well defined: predicting all background gives dice loss close
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
@@ -31,14 +29,14 @@ from .validation import check_floating, check_shape, compute_dtype
 __all__ = ["dice_loss", "focal_loss", "sam_mask_loss"]
 
 
-def _check(pred_logits: torch.Tensor, target: torch.Tensor) -> None:
-    sizes = check_shape("pred_logits", pred_logits, "N 1 H W", **{"1": 1})
-    check_floating("pred_logits", pred_logits)
+def _check(logits: torch.Tensor, target: torch.Tensor) -> None:
+    sizes = check_shape("logits", logits, "N 1 H W", **{"1": 1})
+    check_floating("logits", logits)
     check_shape("target", target, "N 1 H W", **sizes)
 
 
 def focal_loss(
-    pred_logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0
+    *, logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0
 ) -> torch.Tensor:
     r"""Sigmoid focal loss, mean over each mask's pixels, then over masks (Lin et al. Eq. 5).
 
@@ -51,7 +49,7 @@ def focal_loss(
     :math:`1 - \sigma(x)` cancellation). Soft targets in :math:`[0, 1]` follow the same formula.
 
     Args:
-        pred_logits: mask logits ``[N, 1, H, W]``.
+        logits: mask logits ``[N, 1, H, W]``.
         target: ``[N, 1, H, W]``, 1 = inside the mask, 0 = outside (bool or float).
         alpha: weight of the positive pixels; 0.25 (Lin et al. Sec. 3.2 / 5.1; DETR's ``sigmoid_focal_loss``).
             A negative ``alpha`` disables the balancing (:math:`\alpha_t = 1`), as torchvision's.
@@ -61,14 +59,14 @@ def focal_loss(
         scalar (float32 for half/float32 inputs, float64 for float64 inputs).
 
     >>> x = torch.tensor([[[[0.0, 0.0]]]])
-    >>> round(focal_loss(x, torch.tensor([[[[1.0, 0.0]]]])).item(), 6)  # (0.25 + 0.75) / 2 * 0.25 * ln 2
+    >>> round(focal_loss(logits=x, target=torch.tensor([[[[1.0, 0.0]]]])).item(), 6)  # (0.25 + 0.75) / 2 * 0.25 * ln 2
     0.086643
     """
-    _check(pred_logits, target)
-    dt = compute_dtype(pred_logits)
-    if pred_logits.shape[0] == 0:
-        return pred_logits.sum().to(dt) * 0.0
-    x = pred_logits.to(dt)
+    _check(logits, target)
+    dt = compute_dtype(logits)
+    if logits.shape[0] == 0:
+        return logits.sum().to(dt) * 0.0
+    x = logits.to(dt)
     y = target.to(dt)
     ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
     one_minus_pt = torch.sigmoid(x) * (1.0 - y) + torch.sigmoid(-x) * y
@@ -78,7 +76,7 @@ def focal_loss(
     return loss.flatten(1).mean(1).mean()
 
 
-def dice_loss(pred_logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def dice_loss(*, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     r"""Dice loss with +1 smoothing, per mask, mean over masks (DETR / Mask2Former ``dice_loss``).
 
     .. math::
@@ -86,21 +84,21 @@ def dice_loss(pred_logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         \quad p = \sigma(x)
 
     Args:
-        pred_logits: mask logits ``[N, 1, H, W]``.
+        logits: mask logits ``[N, 1, H, W]``.
         target: ``[N, 1, H, W]``, 1 = inside the mask.
 
     Returns:
         scalar (float32 for half/float32 inputs).
 
     >>> x = torch.full((1, 1, 2, 2), 100.0)
-    >>> dice_loss(x, torch.ones(1, 1, 2, 2)).item()  # perfect prediction
+    >>> dice_loss(logits=x, target=torch.ones(1, 1, 2, 2)).item()  # perfect prediction
     0.0
     """
-    _check(pred_logits, target)
-    dt = compute_dtype(pred_logits)
-    if pred_logits.shape[0] == 0:
-        return pred_logits.sum().to(dt) * 0.0
-    p = torch.sigmoid(pred_logits.to(dt)).flatten(1)
+    _check(logits, target)
+    dt = compute_dtype(logits)
+    if logits.shape[0] == 0:
+        return logits.sum().to(dt) * 0.0
+    p = torch.sigmoid(logits.to(dt)).flatten(1)
     y = target.to(dt).flatten(1)
     numerator = 2.0 * (p * y).sum(1) + 1.0
     denominator = p.sum(1) + y.sum(1) + 1.0
@@ -108,7 +106,8 @@ def dice_loss(pred_logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def sam_mask_loss(
-    pred_logits: torch.Tensor,
+    *,
+    logits: torch.Tensor,
     target: torch.Tensor,
     focal_weight: float = 20.0,
     dice_weight: float = 1.0,
@@ -119,29 +118,15 @@ def sam_mask_loss(
     adds an MSE loss on the IoU prediction; both sit outside this per-mask loss.
 
     Args:
-        pred_logits: mask logits ``[N, 1, H, W]``.
+        logits: mask logits ``[N, 1, H, W]``.
         target: ``[N, 1, H, W]``, 1 = inside the mask.
         focal_weight: 20 (SAM Appendix A).
         dice_weight: 1 (SAM Appendix A).
 
     >>> x = torch.zeros(2, 1, 4, 4)
     >>> y = torch.zeros(2, 1, 4, 4)
-    >>> round(sam_mask_loss(x, y).item(), 4)  # 20 * 0.75 * 0.25 * ln 2 + (1 - 1 / 9)
+    >>> round(sam_mask_loss(logits=x, target=y).item(), 4)  # 20 * 0.75 * 0.25 * ln 2 + (1 - 1 / 9)
     3.4882
     """
-    return focal_weight * focal_loss(pred_logits, target) + dice_weight * dice_loss(pred_logits, target)
-
-
-def _example(
-    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
-    logits = torch.randn(batch, 1, 64, 64, generator=generator).to(device=device, dtype=dtype)
-    target = (torch.rand(batch, 1, 64, 64, generator=generator) < 0.3).to(device=device, dtype=dtype)
-    return (logits.requires_grad_(), target), {}
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "focal_loss": _example,
-    "dice_loss": _example,
-    "sam_mask_loss": _example,
-}
+    focal = focal_loss(logits=logits, target=target)
+    return focal_weight * focal + dice_weight * dice_loss(logits=logits, target=target)

@@ -8,13 +8,13 @@ details the paper leaves open; where it differs from the equations, the docstrin
 IPOT: Xie et al., "A Fast Proximal Point Method for Computing Exact Wasserstein Distance", arXiv
 1802.04307, Algorithm 1 (proximal point iterations, each solved inexactly with ``inner`` Sinkhorn steps).
 
-Masks: ``*_pad`` tensors are **True = padding** (as UNITER's ``txt_pad`` / ``img_pad``);
-``region_mask`` / MLM targets mark the **masked (predicted) positions**.
+Masks: ``*_pad`` tensors are **True = padding** (as UNITER's ``txt_pad`` / ``img_pad``); ``mask`` is
+**True = masked region** (predicted), as everywhere in :mod:`ssl_kb.losses`; MLM's ``target`` marks the
+masked tokens by holding an id there and ``ignore_index`` elsewhere. Where two arguments could be swapped
+without an error (same shapes: prediction and target, words and regions) they are keyword-only.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -29,37 +29,37 @@ def _zero(x: torch.Tensor, dt: torch.dtype) -> torch.Tensor:
     return x.sum().to(dt) * 0.0
 
 
-def itm_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def itm_loss(*, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     r"""Image-text matching: binary cross-entropy on the match score (UNITER Eq. 2).
 
     .. math::
         \mathcal{L}_{ITM} = -\frac{1}{B} \sum_b \big[y_b \log \sigma(s_b) + (1 - y_b) \log(1 - \sigma(s_b))\big]
 
-    ``scores`` of shape ``[B]`` are the logits :math:`s_b` of Eq. 2; ``[B, 2]`` are the official code's
+    ``logits`` of shape ``[B]`` are the match scores :math:`s_b` of Eq. 2; ``[B, 2]`` are the official code's
     two-way head (``itm_output = Linear(hidden, 2)``, ``F.cross_entropy``), which equals the binary form on
     :math:`s_b = \ell_{b,1} - \ell_{b,0}`.
 
     Args:
-        scores: ``[B]`` match logits or ``[B, 2]`` (no-match, match) logits.
-        targets: ``[B]``, 1 = matched pair, 0 = negative pair (long, bool or float).
+        logits: ``[B]`` match logits or ``[B, 2]`` (no-match, match) logits.
+        target: ``[B]``, 1 = matched pair, 0 = negative pair (long, bool or float).
 
-    >>> round(itm_loss(torch.zeros(2), torch.tensor([1, 0])).item(), 6)  # ln 2
+    >>> round(itm_loss(logits=torch.zeros(2), target=torch.tensor([1, 0])).item(), 6)  # ln 2
     0.693147
     """
-    check_floating("scores", scores)
-    if not (scores.dim() == 1 or (scores.dim() == 2 and scores.shape[1] == 2)):
-        raise ValueError(f"scores: expected (B,) or (B, 2), got {tuple(scores.shape)}")
-    batch = scores.shape[0]
-    check_shape("targets", targets, "B", B=batch)
-    dt = compute_dtype(scores)
+    check_floating("logits", logits)
+    if not (logits.dim() == 1 or (logits.dim() == 2 and logits.shape[1] == 2)):
+        raise ValueError(f"logits: expected (B,) or (B, 2), got {tuple(logits.shape)}")
+    batch = logits.shape[0]
+    check_shape("target", target, "B", B=batch)
+    dt = compute_dtype(logits)
     if batch == 0:
-        return _zero(scores, dt)
-    if scores.dim() == 2:
-        return F.cross_entropy(scores.to(dt), targets.long())
-    return F.binary_cross_entropy_with_logits(scores.to(dt), targets.to(dt))
+        return _zero(logits, dt)
+    if logits.dim() == 2:
+        return F.cross_entropy(logits.to(dt), target.long())
+    return F.binary_cross_entropy_with_logits(logits.to(dt), target.to(dt))
 
 
-def mlm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -1) -> torch.Tensor:
+def mlm_loss(logits: torch.Tensor, target: torch.Tensor, ignore_index: int = -1) -> torch.Tensor:
     r"""Masked language modelling: cross-entropy on the masked tokens, one mean over them (UNITER Eq. 1).
 
     .. math::
@@ -68,7 +68,7 @@ def mlm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -1
 
     Args:
         logits: ``[B, N, K]`` vocabulary scores at the text positions.
-        targets: ``[B, N]`` long, the original token id at masked positions and ``ignore_index`` elsewhere.
+        target: ``[B, N]`` long, the original token id at masked positions and ``ignore_index`` elsewhere.
         ignore_index: -1, as UNITER's ``txt_labels`` (``txt_labels != -1`` selects the masked tokens).
 
     Returns:
@@ -79,33 +79,31 @@ def mlm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -1
     """
     sizes = check_shape("logits", logits, "B N K")
     check_floating("logits", logits)
-    check_shape("targets", targets, "B N", B=sizes["B"], N=sizes["N"])
+    check_shape("target", target, "B N", B=sizes["B"], N=sizes["N"])
     dt = compute_dtype(logits)
-    valid = targets != ignore_index
+    valid = target != ignore_index
     total = F.cross_entropy(
         logits.to(dt).reshape(-1, sizes["K"]),
-        targets.long().reshape(-1),
+        target.long().reshape(-1),
         ignore_index=ignore_index,
         reduction="sum",
     )
     return total / valid.sum().to(dt).clamp_min(1.0)
 
 
-def _region_args(
-    name: str, pred: torch.Tensor, other_name: str, other: torch.Tensor, region_mask: torch.Tensor
-):
+def _region_args(name: str, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor):
     sizes = check_shape(name, pred, "B N D")
     check_floating(name, pred)
-    check_shape(other_name, other, "B N D", **sizes)
-    check_shape("region_mask", region_mask, "B N", B=sizes["B"], N=sizes["N"])
+    check_shape("target", target, "B N D", **sizes)
+    check_shape("mask", mask, "B N", B=sizes["B"], N=sizes["N"])
     return sizes
 
 
 def mrfr_loss(
-    pred_feats: torch.Tensor,
-    target_feats: torch.Tensor,
-    region_mask: torch.Tensor,
     *,
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    mask: torch.Tensor,
     feature_reduction: str = "mean",
 ) -> torch.Tensor:
     r"""Masked region feature regression: L2 between predicted and input RoI features (UNITER Eq. 5).
@@ -120,9 +118,9 @@ def mrfr_loss(
     Eq. 5's squared L2 norm per region (:math:`D` times larger), still averaged over the masked regions.
 
     Args:
-        pred_feats: ``[B, N, D]`` regressed features :math:`h` (after UNITER's FC layer) at every region.
-        target_feats: ``[B, N, D]`` the input RoI-pooled features :math:`r`.
-        region_mask: ``[B, N]`` **1 = masked region** (the ones predicted), 0 = visible or padding.
+        pred: ``[B, N, D]`` regressed features :math:`h` (after UNITER's FC layer) at every region.
+        target: ``[B, N, D]`` the input RoI-pooled features :math:`r`.
+        mask: ``[B, N]`` **1 = masked region** (the ones predicted), 0 = visible or padding.
         feature_reduction: ``"mean"`` over the :math:`D` features (official code, default) or ``"sum"``
             (Eq. 5).
 
@@ -131,22 +129,20 @@ def mrfr_loss(
 
     >>> p, t = torch.ones(1, 2, 4), torch.zeros(1, 2, 4)
     >>> m = torch.tensor([[True, False]])
-    >>> mrfr_loss(p, t, m).item(), mrfr_loss(p, t, m, feature_reduction="sum").item()
+    >>> mrfr_loss(pred=p, target=t, mask=m).item(), mrfr_loss(pred=p, target=t, mask=m, feature_reduction="sum").item()
     (1.0, 4.0)
     """
-    _region_args("pred_feats", pred_feats, "target_feats", target_feats, region_mask)
+    _region_args("pred", pred, target, mask)
     if feature_reduction not in ("mean", "sum"):
         raise ValueError(f"feature_reduction: expected 'mean' or 'sum', got {feature_reduction!r}")
-    dt = compute_dtype(pred_feats, target_feats)
-    m = region_mask.to(dt)
-    sq = (pred_feats.to(dt) - target_feats.to(dt)).pow(2)
+    dt = compute_dtype(pred, target)
+    m = mask.to(dt)
+    sq = (pred.to(dt) - target.to(dt)).pow(2)
     per_region = sq.mean(-1) if feature_reduction == "mean" else sq.sum(-1)
     return (per_region * m).sum() / m.sum().clamp_min(1.0)
 
 
-def mrc_kl_loss(
-    pred_logits: torch.Tensor, soft_labels: torch.Tensor, region_mask: torch.Tensor
-) -> torch.Tensor:
+def mrc_kl_loss(*, logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     r"""Masked region classification with KL divergence (UNITER Eq. 7).
 
     .. math::
@@ -162,25 +158,25 @@ def mrc_kl_loss(
     ``F.kl_div(..., reduction='none').mean()`` also divides by the :math:`K` classes.
 
     Args:
-        pred_logits: ``[B, N, K]`` class logits at every region.
-        soft_labels: ``[B, N, K]`` detector probabilities :math:`\tilde c` (rows summing to 1, e.g. K = 1601
-            Visual Genome classes with background).
-        region_mask: ``[B, N]`` **1 = masked region**.
+        logits: ``[B, N, K]`` class logits at every region.
+        target: ``[B, N, K]`` the detector's soft labels :math:`\tilde c` (rows summing to 1, e.g.
+            K = 1601 Visual Genome classes with background).
+        mask: ``[B, N]`` **1 = masked region** (predicted), 0 = visible or padding.
 
     Returns:
         scalar; no masked region gives 0 with a gradient path.
 
     >>> c = torch.tensor([[[0.5, 0.5]]])
-    >>> mrc_kl_loss(torch.zeros(1, 1, 2), c, torch.ones(1, 1)).item()
+    >>> mrc_kl_loss(logits=torch.zeros(1, 1, 2), target=c, mask=torch.ones(1, 1)).item()
     0.0
     """
-    _region_args("pred_logits", pred_logits, "soft_labels", soft_labels, region_mask)
-    dt = compute_dtype(pred_logits, soft_labels)
-    log_g = F.log_softmax(pred_logits.to(dt), dim=-1)
-    c = soft_labels.to(dt)
+    _region_args("logits", logits, target, mask)
+    dt = compute_dtype(logits, target)
+    log_g = F.log_softmax(logits.to(dt), dim=-1)
+    c = target.to(dt)
     cross = torch.where(c == 0, 0.0, c * log_g)  # 0 log 0 = 0, also where a logit is -inf
     kl = (torch.xlogy(c, c) - cross).sum(-1)
-    m = region_mask.to(dt)
+    m = mask.to(dt)
     return (kl * m).sum() / m.sum().clamp_min(1.0)
 
 
@@ -268,10 +264,10 @@ def _cosine_cost(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def wra_loss(
+    *,
     txt_emb: torch.Tensor,
     img_emb: torch.Tensor,
-    targets: torch.Tensor,
-    *,
+    target: torch.Tensor,
     txt_pad: torch.Tensor | None = None,
     img_pad: torch.Tensor | None = None,
     beta: float = 0.5,
@@ -295,20 +291,20 @@ def wra_loss(
     Args:
         txt_emb: ``[B, N, D]`` word embeddings :math:`w`.
         img_emb: ``[B, M, D]`` region embeddings :math:`v`.
-        targets: ``[B]``, 1 = matched pair, 0 = negative pair.
+        target: ``[B]``, 1 = matched pair, 0 = negative pair.
         txt_pad: ``[B, N]``, **True = padding**.
         img_pad: ``[B, M]``, **True = padding**.
         beta, iterations, inner: see :func:`ipot_distance`.
 
     >>> w = torch.eye(2).unsqueeze(0)  # two words equal to the two regions
-    >>> round(wra_loss(w, w.flip(1), torch.tensor([1])).item(), 4)
+    >>> round(wra_loss(txt_emb=w, img_emb=w.flip(1), target=torch.tensor([1])).item(), 4)
     0.0
     """
     sizes = check_shape("txt_emb", txt_emb, "B N D")
     check_floating("txt_emb", txt_emb)
     check_shape("img_emb", img_emb, "B M D", B=sizes["B"], D=sizes["D"])
     check_floating("img_emb", img_emb)
-    check_shape("targets", targets, "B", B=sizes["B"])
+    check_shape("target", target, "B", B=sizes["B"])
     if txt_pad is not None:
         check_shape("txt_pad", txt_pad, "B N", B=sizes["B"], N=sizes["N"])
     if img_pad is not None:
@@ -320,55 +316,5 @@ def wra_loss(
     distance, _ = ipot_distance(
         cost, x_pad=img_pad, y_pad=txt_pad, beta=beta, iterations=iterations, inner=inner
     )
-    sign = torch.where(targets.bool(), 1.0, -1.0).to(dt)
+    sign = torch.where(target.bool(), 1.0, -1.0).to(dt)
     return (sign * distance).sum() / sizes["B"]
-
-
-def _itm_example(batch, device, dtype, generator):
-    scores = torch.randn(batch, generator=generator).to(device=device, dtype=dtype)
-    targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
-    return (scores.requires_grad_(), targets), {}
-
-
-def _mlm_example(batch, device, dtype, generator):
-    n, k = 40, 28996  # UNITER's BERT-base cased vocabulary
-    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
-    targets = torch.randint(0, k, (batch, n), generator=generator)
-    targets[torch.rand(batch, n, generator=generator) >= 0.15] = -1  # 15% masked (UNITER Sec. 3.2)
-    return (logits.requires_grad_(), targets.to(device)), {}
-
-
-def _mrfr_example(batch, device, dtype, generator):
-    n, d = 36, 2048  # Faster R-CNN RoI features
-    pred = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
-    target = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
-    mask = (torch.rand(batch, n, generator=generator) < 0.15).to(device)
-    return (pred.requires_grad_(), target, mask), {}
-
-
-def _mrc_example(batch, device, dtype, generator):
-    n, k = 36, 1601
-    logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
-    soft = torch.softmax(torch.randn(batch, n, k, generator=generator), -1).to(device=device, dtype=dtype)
-    mask = (torch.rand(batch, n, generator=generator) < 0.15).to(device)
-    return (logits.requires_grad_(), soft, mask), {}
-
-
-def _wra_example(batch, device, dtype, generator):
-    n, m, d = 40, 36, 768
-    txt = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
-    img = torch.randn(batch, m, d, generator=generator).to(device=device, dtype=dtype)
-    targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
-    txt_pad = torch.arange(n).expand(batch, n) >= torch.randint(5, n + 1, (batch, 1), generator=generator)
-    img_pad = torch.arange(m).expand(batch, m) >= torch.randint(10, m + 1, (batch, 1), generator=generator)
-    kwargs = {"txt_pad": txt_pad.to(device), "img_pad": img_pad.to(device)}
-    return (txt.requires_grad_(), img.requires_grad_(), targets), kwargs
-
-
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
-    "itm_loss": _itm_example,
-    "mlm_loss": _mlm_example,
-    "mrfr_loss": _mrfr_example,
-    "mrc_kl_loss": _mrc_example,
-    "wra_loss": _wra_example,
-}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["check_floating", "check_shape", "compute_dtype"]
+__all__ = ["check_floating", "check_keys", "check_shape", "compute_dtype"]
 
 
 def check_shape(name: str, x: torch.Tensor, spec: str, **known: int) -> dict[str, int]:
@@ -60,3 +60,33 @@ def compute_dtype(*xs: torch.Tensor) -> torch.dtype:
     torch.float32
     """
     return torch.float64 if any(x.dtype == torch.float64 for x in xs) else torch.float32
+
+
+def check_keys(keys: object, offset: int, batch: int, dim: int) -> tuple[torch.Tensor, ...]:
+    """Check the ``keys=``/``offset=`` of a contrastive loss: two ``(N, D)`` float tensors holding this batch.
+
+    ``keys=None`` (this batch only) needs ``offset == 0`` and gives ``()``; otherwise the pair is returned.
+
+    >>> check_keys(None, 0, batch=4, dim=8)
+    ()
+    >>> check_keys((torch.zeros(6, 8), torch.zeros(6, 8)), 3, batch=4, dim=8)
+    Traceback (most recent call last):
+    ...
+    ValueError: offset: expected 0 <= offset <= N - B = 2 (this batch inside keys), got 3
+    """
+    if keys is None:
+        if offset != 0:
+            raise ValueError(f"offset: expected 0 without keys, got {offset}")
+        return ()
+    if not (isinstance(keys, tuple | list) and len(keys) == 2):
+        raise TypeError(f"keys: expected a pair of (N, D) tensors, got {type(keys).__name__}")
+    sizes = check_shape("keys[0]", keys[0], "N D", D=dim)
+    check_shape("keys[1]", keys[1], "N D", **sizes)
+    check_floating("keys[0]", keys[0])
+    check_floating("keys[1]", keys[1])
+    if not 0 <= offset <= sizes["N"] - batch:
+        raise ValueError(
+            f"offset: expected 0 <= offset <= N - B = {sizes['N'] - batch} (this batch inside keys), "
+            f"got {offset}"
+        )
+    return tuple(keys)

@@ -1,8 +1,9 @@
 r"""Running a loss on random example inputs and measuring it: the library side of ``ssl-kb loss NAME``.
 
-Every module of :mod:`ssl_kb.losses` may define a module-level ``EXAMPLES`` dict mapping a public loss
-name to a factory ``(batch, device, dtype, generator) -> (args, kwargs)``; :func:`available_losses`
-collects them over the package (``pkgutil``), :func:`run_loss` runs one forward and backward pass.
+Private (``ssl_kb.losses._runner``): the runner is a tool, not a loss, so it is not in
+:mod:`ssl_kb.losses`'s ``__all__`` and a record cannot link to it (``ssl-kb check`` reports KB209). The
+inputs come from :data:`ssl_kb.losses._examples.EXAMPLES` (``name -> factory``); :func:`available_losses`
+lists them, :func:`run_loss` runs one forward and backward pass of ``ssl_kb.losses.<name>``.
 
 Memory: on CUDA the peak is ``torch.cuda.max_memory_allocated`` during forward + backward, above what was
 allocated before. On the CPU there is no allocator statistic, so two honest proxies are reported:
@@ -15,7 +16,6 @@ forward + backward, which includes the transient buffers and allocator slack; ``
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -25,9 +25,9 @@ from typing import Any
 
 import torch
 
-__all__ = ["available_losses", "measure_cpu_peak", "run_loss"]
+from ._examples import EXAMPLES, Factory
 
-Factory = Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]
+__all__ = ["available_losses", "measure_cpu_peak", "run_loss"]
 
 _DTYPES = {
     "float32": torch.float32,
@@ -42,17 +42,13 @@ _DTYPES = {
 
 
 def _examples() -> dict[str, tuple[Callable[..., Any], Factory]]:
-    """``{loss name: (loss function, factory)}`` from every module's ``EXAMPLES``."""
+    """``{loss name: (loss function, factory)}``: every entry of ``EXAMPLES``, a public loss each."""
     package = importlib.import_module(__package__ or "ssl_kb.losses")
     found: dict[str, tuple[Callable[..., Any], Factory]] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name == "runner":
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for name, factory in getattr(module, "EXAMPLES", {}).items():
-            if name in found:
-                raise RuntimeError(f"EXAMPLES: {name!r} is defined twice (again in {module.__name__})")
-            found[name] = (getattr(module, name), factory)
+    for name, factory in EXAMPLES.items():
+        if name not in package.__all__:
+            raise RuntimeError(f"EXAMPLES: {name!r} is not exported by {package.__name__}")
+        found[name] = (getattr(package, name), factory)
     return found
 
 
@@ -163,14 +159,8 @@ def run_loss(
         raise RuntimeError(f"device: {device!r} requested but CUDA is not available")
     fn, factory = examples[name]
     args, kwargs = factory(batch, dev, _DTYPES[dtype], torch.Generator().manual_seed(seed))
-    leaves = [t for t in [*args, *kwargs.values()] if isinstance(t, torch.Tensor) and t.requires_grad]
-    leaves += [
-        t
-        for a in args
-        if isinstance(a, list | tuple)
-        for t in a
-        if isinstance(t, torch.Tensor) and t.requires_grad
-    ]
+    flat = [t for a in [*args, *kwargs.values()] for t in (a if isinstance(a, list | tuple) else [a])]
+    leaves = [t for t in flat if isinstance(t, torch.Tensor) and t.requires_grad]
 
     def sync() -> None:
         if dev.type == "cuda":
