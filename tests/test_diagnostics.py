@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 import re
 
-from ssl_kb.diagnostics import CODES, Diagnostic, Severity, failed, format_diagnostics, make
+from ssl_kb.diagnostics import (
+    CODES,
+    Diagnostic,
+    Severity,
+    code_for_error,
+    failed,
+    field_path,
+    format_diagnostics,
+    make,
+)
 
 ERROR = make(
     "kb/methods/dino.yaml", (14, 5), "KB103", "results[0].value", "Input should be greater than 0 (got -0.1)"
@@ -19,6 +28,24 @@ def test_code_table_is_well_formed() -> None:
         assert re.fullmatch(r"KB\d{3}", code) and entry.code == code
         assert entry.title and entry.hint and not entry.hint.endswith(".")
         assert entry.severity is (Severity.WARNING if code.startswith("KB3") else Severity.ERROR)
+
+
+def test_error_types_are_classified_by_the_table() -> None:
+    listed = [kind for entry in CODES.values() for kind in entry.error_types]
+    assert len(listed) == len(set(listed)), "an error type is listed under two codes"
+    for code, entry in CODES.items():
+        assert code_for_error(code) == code  # the errors ssl_kb.schema raises carry their code
+        assert all(code_for_error(kind) == code for kind in entry.error_types)
+    assert code_for_error("missing") == "KB101"
+    assert code_for_error("greater_than_equal") == "KB103"
+    assert code_for_error("int_type") == "KB102"  # any type no code lists is a wrong type
+
+
+def test_field_path_is_written_as_a_contributor_writes_it() -> None:
+    assert field_path(()) == ""
+    assert field_path(("paper", "year")) == "paper.year"
+    assert field_path(("results", 0, "value")) == "results[0].value"
+    assert field_path((0, "a", 1, 2)) == "[0].a[1][2]"
 
 
 def test_text_format_matches_the_house_style() -> None:

@@ -131,6 +131,30 @@ def test_paper_rules(change: dict[str, Any], message: str) -> None:
         Paper.model_validate(PAPER | change)
 
 
+@pytest.mark.parametrize(
+    ("model", "change", "error_type"),
+    [
+        (Paper, {"venue_year": 2020, "venue": "CVPR"}, "KB108"),
+        (Paper, {"venue_year": 2022}, "KB108"),
+        (Paper, {"year": MAX_YEAR + 1}, "KB103"),
+        (Paper, {"arxiv": "2113.06377"}, "KB109"),
+        (Paper, {"arxiv": "9912.0001"}, "KB109"),
+        (Paper, {"title": "bad\x00title"}, "KB112"),
+        (Result, {"value": 100.1}, "KB103"),
+        (Result, {"value": float("nan")}, "KB103"),
+        (Result, {"value": -0.5}, "greater_than_equal"),
+        (Result, {"protocol": "few-shot"}, "KB108"),
+    ],
+)
+def test_rules_raise_errors_typed_by_their_code(
+    model: type[Paper | Result], change: dict[str, Any], error_type: str
+) -> None:
+    base = PAPER if model is Paper else RESULT
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(base | change)
+    assert [e["type"] for e in info.value.errors()] == [error_type]
+
+
 def test_paper_found_by_url_alone() -> None:
     paper = Paper.model_validate(PAPER | {"arxiv": None, "url": "https://example.org/p.pdf"})
     assert paper.arxiv is None

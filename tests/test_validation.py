@@ -155,6 +155,14 @@ def test_message_shows_the_offending_value_and_hint() -> None:
     assert diagnostic.to_text().startswith("r.yaml:18:12: KB103 results[0].value: ")
 
 
+def test_codes_come_from_error_types_not_from_words_in_the_message() -> None:
+    # "arXiv" and "future" in a value once steered the code; a duplicate is KB108 whatever it says
+    text = CONCEPT + 'aliases: ["arXiv {id} in the future", "arXiv {id} in the future"]\n'
+    _, (diagnostic,) = check(text)
+    assert (diagnostic.code, diagnostic.field) == ("KB108", "aliases")
+    assert diagnostic.message == "duplicate entry 'arXiv {id} in the future'"
+
+
 def test_unknown_field_message_is_plain() -> None:
     _, (diagnostic,) = check(CONCEPT + "colour: blue\n")
     assert diagnostic.message == "unknown field"

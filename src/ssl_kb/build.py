@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Severity
+from .errors import NoSiteConfig
 from .output import (
     JOURNAL,
     MARKER,
@@ -163,7 +164,7 @@ def plan(project: Project, progress: Progress = _quiet, *, quizzes: bool = True)
 
     base = project.root / "mkdocs.yml"
     if not base.is_file():
-        raise FileNotFoundError(f"no MkDocs configuration at {base}; the site's settings live there")
+        raise NoSiteConfig(f"no MkDocs configuration at {base}; the site's settings live there")
     loaded = project.load()
     warnings = [d for d in loaded.diagnostics if d.severity is Severity.WARNING]
     progress(0, f": {len(loaded.records)} records")

@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, field_path
 from .kb import KnowledgeBase, load
 from .loader import discover, read_file
 from .schema import FOLDERS, is_record_id, quiz_page, record_page
@@ -105,13 +105,7 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _join(prefix: str, part: str | int) -> str:
-    if isinstance(part, int):
-        return f"{prefix}[{part}]"
-    return f"{prefix}.{part}" if prefix else str(part)
-
-
-def field_changes(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
+def field_changes(old: Any, new: Any, loc: tuple[str | int, ...] = ()) -> list[FieldChange]:
     """Differences between two parsed values, as dotted field paths (``paper.year``, ``results[0].value``).
 
     Mappings are compared key by key (in the new order, then removed keys). Lists are aligned
@@ -125,18 +119,18 @@ def field_changes(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
         out: list[FieldChange] = []
         keys = [*new, *(k for k in old if k not in new)]
         for key in keys:
-            out.extend(field_changes(old.get(key, ABSENT), new.get(key, ABSENT), _join(prefix, str(key))))
+            out.extend(field_changes(old.get(key, ABSENT), new.get(key, ABSENT), (*loc, str(key))))
         return out
     if isinstance(old, list) and isinstance(new, list):
-        return _list_changes(old, new, prefix)
-    return [FieldChange(prefix or "(record)", old, new)]
+        return _list_changes(old, new, loc)
+    return [FieldChange(field_path(loc) or "(record)", old, new)]
 
 
 def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=repr)
 
 
-def _list_changes(old: list[Any], new: list[Any], prefix: str) -> list[FieldChange]:
+def _list_changes(old: list[Any], new: list[Any], loc: tuple[str | int, ...]) -> list[FieldChange]:
     out: list[FieldChange] = []
     matcher = SequenceMatcher(None, [_key(v) for v in old], [_key(v) for v in new], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -144,9 +138,9 @@ def _list_changes(old: list[Any], new: list[Any], prefix: str) -> list[FieldChan
             continue
         paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(paired):  # changed in place: compare the items themselves
-            out.extend(field_changes(old[i1 + k], new[j1 + k], _join(prefix, j1 + k)))
-        out.extend(FieldChange(_join(prefix, i), old[i], ABSENT) for i in range(i1 + paired, i2))
-        out.extend(FieldChange(_join(prefix, j), ABSENT, new[j]) for j in range(j1 + paired, j2))
+            out.extend(field_changes(old[i1 + k], new[j1 + k], (*loc, j1 + k)))
+        out.extend(FieldChange(field_path((*loc, i)), old[i], ABSENT) for i in range(i1 + paired, i2))
+        out.extend(FieldChange(field_path((*loc, j)), ABSENT, new[j]) for j in range(j1 + paired, j2))
     return out
 
 

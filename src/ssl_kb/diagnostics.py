@@ -1,12 +1,14 @@
 """Diagnostics: the one table of problem codes, and the problems found in records.
 
 The table :data:`CODES` is the single source for the messages' hints, for the contributing
-guide's error page on the site and for ``ssl-kb codes``. Codes are stable: never renumber one.
+guide's error page on the site and for ``ssl-kb codes``, and for how schema errors are classified
+(:func:`code_for_error`). Codes are stable: never renumber one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
@@ -24,6 +26,9 @@ class Code:
     title: str
     hint: str
     severity: Severity = Severity.ERROR
+    #: pydantic's own error types (``missing``, ``greater_than``...) that this code classifies.
+    #: The errors :mod:`ssl_kb.schema` raises itself carry the code as their type.
+    error_types: tuple[str, ...] = ()
 
 
 _CODE_LIST = [
@@ -79,11 +84,13 @@ _CODE_LIST = [
         "KB100",
         "unknown field",
         "check the spelling against `ssl-kb schema` or the contributing guide; unknown keys are never ignored",
+        error_types=("extra_forbidden",),
     ),
     Code(
         "KB101",
         "missing required field",
         "add the field; `ssl-kb new KIND ID` writes a template with every field",
+        error_types=("missing", "too_short", "union_tag_not_found"),
     ),
     Code(
         "KB102",
@@ -94,16 +101,38 @@ _CODE_LIST = [
         "KB103",
         "value out of range",
         "results are non-negative numbers in the metric's unit; years are 1950 to this year",
+        error_types=("greater_than", "greater_than_equal", "less_than", "less_than_equal"),
     ),
     Code(
         "KB104",
         "malformed identifier",
         "ids are lowercase kebab-case (a-z, 0-9, '-'), no slashes, dots or spaces",
+        error_types=("string_pattern_mismatch",),
     ),
-    Code("KB105", "text or list too long", "keep summaries short and in your own words; split long lists"),
-    Code("KB106", "value not allowed", "use one of the values listed in the message"),
-    Code("KB107", "unknown record kind", "kind is one of: method, concept, topic, dataset, metric"),
-    Code("KB108", "inconsistent fields", "the fields of this object contradict each other; see the message"),
+    Code(
+        "KB105",
+        "text or list too long",
+        "keep summaries short and in your own words; split long lists",
+        error_types=("string_too_long", "too_long"),
+    ),
+    Code(
+        "KB106",
+        "value not allowed",
+        "use one of the values listed in the message",
+        error_types=("enum", "literal_error"),
+    ),
+    Code(
+        "KB107",
+        "unknown record kind",
+        "kind is one of: method, concept, topic, dataset, metric",
+        error_types=("union_tag_invalid",),
+    ),
+    Code(
+        "KB108",
+        "inconsistent fields",
+        "the fields of this object contradict each other; see the message",
+        error_types=("value_error",),
+    ),
     Code(
         "KB109",
         "malformed arXiv id",
@@ -187,6 +216,25 @@ _CODE_LIST = [
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODE_LIST}
+_BY_ERROR_TYPE = {kind: c.code for c in _CODE_LIST for kind in c.error_types}
+#: The code of a schema error of any type that no code lists (``int_type``, ``bool_parsing``...).
+WRONG_TYPE = "KB102"
+
+
+def code_for_error(error_type: str) -> str:
+    """The code of a pydantic error of type ``error_type``: the type itself where it is a code
+    (the errors :mod:`ssl_kb.schema` raises), the code whose ``error_types`` list it, else KB102."""
+    if error_type in CODES:
+        return error_type
+    return _BY_ERROR_TYPE.get(error_type, WRONG_TYPE)
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """A location inside a record as a contributor writes it: ``results[0].value``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 @dataclass(frozen=True, order=True)

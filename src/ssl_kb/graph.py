@@ -13,6 +13,7 @@ import networkx as nx
 from sqlalchemy.engine import Engine
 
 from . import queries
+from .errors import UnknownRecord
 from .xmltext import legal
 
 
@@ -36,7 +37,7 @@ def build(engine: Engine) -> nx.DiGraph:
 def _require(graph: nx.DiGraph, *nodes: str) -> None:
     for node in nodes:
         if node not in graph:
-            raise KeyError(node)
+            raise UnknownRecord(node)
 
 
 def ancestors(graph: nx.DiGraph, node: str) -> list[str]:

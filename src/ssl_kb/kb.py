@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, failed
+from .errors import NoKnowledgeBase
 from .lint import Entry, lint
 from .loader import discover, read_file
 from .schema import AnyRecord
@@ -54,7 +55,7 @@ def load(root: Path, only: Iterable[Path] | None = None) -> KnowledgeBase:
     root = Path(root)
     kb = KnowledgeBase(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"no knowledge base at {root}")
+        raise NoKnowledgeBase(f"no knowledge base at {root}")
     files = discover(root)
     wanted: set[Path] | None = None
     if only is not None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, field_path, make
 from .text import problems
 
 MAX_BYTES = 256 * 1024
@@ -94,13 +94,6 @@ def _mark(event: Any) -> Mark:
     return (event.start_mark.line + 1, event.start_mark.column + 1)
 
 
-def _field_name(loc: Path_) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 @lru_cache(maxsize=8192)
 def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
     """The implicit tag of a plain scalar (a pure function of its text; keys repeat in every file)."""
@@ -111,7 +104,7 @@ def _check_text(event: Any, doc: Document, loc: Path_) -> None:
     """Report the characters no output can carry (:mod:`ssl_kb.text`), in values and keys alike."""
     found = problems(event.value)
     for problem in found:
-        doc.diagnostics.append(make(doc.path, _mark(event), problem.code, _field_name(loc), problem.message))
+        doc.diagnostics.append(make(doc.path, _mark(event), problem.code, field_path(loc), problem.message))
     if found:
         doc.refused.add(loc)
 
@@ -123,14 +116,14 @@ def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
         if tag.startswith("!!"):
             tag = "tag:yaml.org,2002:" + tag[2:]
         if tag not in _CORE_TAGS:
-            raise _Abort("KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(loc))
+            raise _Abort("KB006", _mark(event), f"tag {event.tag!r} is not allowed", field_path(loc))
     elif event.implicit[0]:
         tag = _resolve_plain(value, event.implicit)
     else:
         tag = "tag:yaml.org,2002:str"
     if tag == "tag:yaml.org,2002:bool" and _AMBIGUOUS_BOOL.fullmatch(value):
         doc.diagnostics.append(
-            make(doc.path, _mark(event), "KB012", _field_name(loc), f"{value!r} would be read as a boolean")
+            make(doc.path, _mark(event), "KB012", field_path(loc), f"{value!r} would be read as a boolean")
         )
     if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
         return value  # dates stay text; fields that want dates parse them
@@ -138,9 +131,7 @@ def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
     try:
         return _RESOLVER.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:
-        raise _Abort(
-            "KB003", _mark(event), f"cannot read scalar {value!r}: {exc}", _field_name(loc)
-        ) from None
+        raise _Abort("KB003", _mark(event), f"cannot read scalar {value!r}: {exc}", field_path(loc)) from None
 
 
 def _compose(events: Any, doc: Document) -> Any:
@@ -166,14 +157,14 @@ def _compose(events: Any, doc: Document) -> Any:
         if top[2] is None:  # this value is a key
             if not isinstance(value, str):
                 kind = type(value).__name__
-                raise _Abort("KB013", _mark(event), f"key {value!r} is a {kind}, not text", _field_name(loc))
+                raise _Abort("KB013", _mark(event), f"key {value!r} is a {kind}, not text", field_path(loc))
             if value in container:
                 first = doc.marks.get((*loc, value, "<key>"), (0, 0))
                 raise _Abort(
                     "KB005",
                     _mark(event),
                     f"key {value!r} appears twice (first at line {first[0]})",
-                    _field_name((*loc, value)),
+                    field_path((*loc, value)),
                 )
             top[2] = value
             doc.marks[(*loc, value, "<key>")] = _mark(event)
@@ -227,7 +218,7 @@ def _compose(events: Any, doc: Document) -> Any:
                             doc.path,
                             _mark(event),
                             "KB014",
-                            _field_name(loc),
+                            field_path(loc),
                             f"placeholder {short!r} is still there",
                         )
                     )
@@ -238,16 +229,16 @@ def _compose(events: Any, doc: Document) -> Any:
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             if event.tag and event.tag not in ("!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
                 raise _Abort(
-                    "KB006", _mark(event), f"tag {event.tag!r} is not allowed", _field_name(child_loc())
+                    "KB006", _mark(event), f"tag {event.tag!r} is not allowed", field_path(child_loc())
                 )
             loc = child_loc()
             if loc and loc[-1] == "<key>":
                 raise _Abort(
-                    "KB013", _mark(event), "a mapping key is a collection, not text", _field_name(loc[:-1])
+                    "KB013", _mark(event), "a mapping key is a collection, not text", field_path(loc[:-1])
                 )
             if len(stack) >= MAX_DEPTH:
                 raise _Abort(
-                    "KB008", _mark(event), f"nesting deeper than {MAX_DEPTH} levels", _field_name(loc)
+                    "KB008", _mark(event), f"nesting deeper than {MAX_DEPTH} levels", field_path(loc)
                 )
             nodes += 1
             doc.marks[loc] = _mark(event)

@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .errors import Busy as Busy
+from .errors import OutputError as OutputError
+
 Content = str | bytes
 
 MARKER = ".ssl-kb-output"
@@ -41,17 +44,6 @@ MARKER_TEXT = (
 JOURNAL = ".ssl-kb-journal.json"
 SIGNATURE = b"ssl-kb"  # what an export file carries (in its first bytes or its zip comment)
 RECORD_SUFFIXES = (".yaml", ".yml")
-
-
-class OutputError(Exception):
-    """An output path that ssl-kb must not write, or a write that failed; nothing was replaced."""
-
-    def __init__(self, path: Path | str, message: str, hint: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path, self.message, self.hint = str(path), message, hint
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}\n    hint: {self.hint}"
 
 
 def _bytes(content: Content) -> bytes:
@@ -492,10 +484,6 @@ def replace_tree(files: Mapping[str, Content], dest: Path, journal: Path | None 
 
 
 # ---------------------------------------------------------------------------- lock
-
-
-class Busy(Exception):
-    """Another ssl-kb process holds the build lock."""
 
 
 @contextmanager

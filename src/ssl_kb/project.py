@@ -11,19 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .diagnostics import Diagnostic
+from .errors import InvalidKB as InvalidKB
+from .errors import NoKnowledgeBase
 from .kb import KnowledgeBase, load
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only by the commands that open a store (`check` does not)
     from sqlalchemy.engine import Engine
-
-
-class InvalidKB(Exception):
-    """The KB has problems that block the command; carries every diagnostic."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} problem(s) in the knowledge base")
-        self.diagnostics = diagnostics
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ class Project:
     def load(self, *, strict: bool = False) -> KnowledgeBase:
         """Load kb/ and raise :class:`InvalidKB` if it does not pass the check."""
         if not self.kb_dir.is_dir():
-            raise FileNotFoundError(f"no knowledge base at {self.kb_dir} (use --kb PATH)")
+            raise NoKnowledgeBase(f"no knowledge base at {self.kb_dir} (use --kb PATH)")
         kb = load(self.kb_dir)
         if not kb.ok(strict=strict):
             raise InvalidKB(kb.diagnostics)

@@ -16,9 +16,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class RevisionError(Exception):
-    """The revision cannot be read (not a git repository, unknown revision, git missing)."""
+from .errors import RevisionError as RevisionError
+from .errors import UnsafeTree as UnsafeTree
 
 
 def _git(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
@@ -66,23 +65,6 @@ def resolve(top: Path, rev: str) -> str:
         raise RevisionError(
             f"unknown revision {rev!r} (try a branch, a tag or a commit id, e.g. main)"
         ) from None
-
-
-class UnsafeTree(RevisionError):
-    """The revision's tree holds paths that cannot be written safely inside the copy; nothing was written.
-
-    ``problems`` holds one ``(path, reason)`` per unsafe entry, ``path`` as git lists it.
-    """
-
-    def __init__(self, label: str, problems: list[tuple[str, str]]) -> None:
-        self.label = label
-        self.problems = problems
-        super().__init__("\n".join(self.lines()))
-
-    def lines(self) -> list[str]:
-        return [
-            f"{self.label}:{path}: unsafe path in the revision's tree ({why})" for path, why in self.problems
-        ]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from .errors import QueryError as QueryError
+from .errors import QueryFailed as QueryFailed
+from .errors import QueryRefused as QueryRefused
+from .errors import QueryStopped as QueryStopped
+
 if TYPE_CHECKING:
     from collections.abc import Generator
 
@@ -112,31 +117,6 @@ _PG_READ_ONLY = re.compile(r"cannot execute (.+?) in a read-only transaction")
 _COMMENTS = r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*"
 _LEADING_EXPLAIN = re.compile(_COMMENTS + r"explain\b", re.IGNORECASE | re.DOTALL)
 _LEADING_WORD = re.compile(_COMMENTS + r"([a-z]+)\b", re.IGNORECASE | re.DOTALL)  # only to name a refusal
-
-
-class QueryError(Exception):
-    """A statement that did not run to the end; ``str()`` is a one-line message for the user."""
-
-
-class QueryRefused(QueryError):
-    """The statement would write or change state (refused before or while it runs); ``what``
-    names it (``ATTACH``, ``PRAGMA journal_mode``, ...)."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what} is not allowed")
-        self.what = what
-
-
-class QueryStopped(QueryError):
-    """Stopped by the time budget (``timed_out``) or by :meth:`Query.interrupt`."""
-
-    def __init__(self, *, timed_out: bool, timeout_s: float) -> None:
-        super().__init__(f"stopped after {timeout_s:g} s" if timed_out else "interrupted")
-        self.timed_out, self.timeout_s = timed_out, timeout_s
-
-
-class QueryFailed(QueryError):
-    """The database rejected the statement (syntax, no such table, ...)."""
 
 
 @dataclass(frozen=True)

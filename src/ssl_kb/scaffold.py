@@ -15,15 +15,12 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from .errors import ScaffoldError as ScaffoldError
 from .loader import discover, read_limited
 from .schema import FOLDERS, ID_RE
 
 KINDS = tuple(FOLDERS)
 _ID_RE = ID_RE
-
-
-class ScaffoldError(Exception):
-    """The record cannot be created (malformed or taken id); the message says why."""
 
 
 def check_new_id(record_id: str) -> None:

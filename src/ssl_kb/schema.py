@@ -1,6 +1,8 @@
 """Record schema: the pydantic models that every YAML file in ``kb/`` must satisfy.
 
 Single-record rules live here as validators; rules across records live in :mod:`ssl_kb.lint`.
+A validator raises :func:`problem`: an error whose pydantic type is its diagnostic code (see
+:data:`ssl_kb.diagnostics.CODES`), so validation classifies errors by type, never by message.
 These models are the YAML contract only: the SQL tables are separate classes in
 :mod:`ssl_kb.store`, with an explicit conversion in both directions.
 """
@@ -24,7 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from . import text as _text
 
@@ -46,15 +48,16 @@ LOSS_PATTERN = r"^ssl_kb\.losses\.[A-Za-z_][A-Za-z0-9_]*$"
 SNAKE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-#: Error types of the character rules of :mod:`ssl_kb.text` (validation maps them to KB110-KB114).
-CHARACTER_ERRORS = {code: f"character_{code.lower()}" for code in (*_text.ANY_STRING, *_text.IDENTIFYING)}
+def problem(code: str, message: str) -> PydanticCustomError:
+    """A validation error classified as ``code`` (its pydantic type), with ``message`` as written
+    (no context is given, so braces in record values are never read as a template)."""
+    return PydanticCustomError(code, message)
 
 
 def _refuse_characters(value: str, *, identifying: bool) -> None:
     found = _text.problems(value, identifying=identifying)
     if found:
-        problem = found[0]
-        raise PydanticCustomError(CHARACTER_ERRORS[problem.code], problem.message)
+        raise problem(found[0].code, found[0].message)  # KB110-KB114
 
 
 def _clean_text(value: str) -> str:
@@ -91,7 +94,7 @@ FamilyId = Annotated[
 
 def _not_future(value: int) -> int:
     if value > MAX_YEAR:
-        raise ValueError(f"year {value} is in the future (latest allowed {MAX_YEAR})")
+        raise problem("KB103", f"year {value} is in the future (latest allowed {MAX_YEAR})")
     return value
 
 
@@ -103,21 +106,22 @@ Year = Annotated[int, Field(ge=MIN_YEAR, strict=True), AfterValidator(_not_futur
 def _check_arxiv(value: str) -> str:
     match = ARXIV_RE.fullmatch(value)  # not .match: `$` also matches before a final newline
     if match is None:
-        raise ValueError(
+        raise problem(
+            "KB109",
             "is not an arXiv identifier of the form YYMM.NNNNN (optionally vN), "
-            "e.g. 2111.06377; write it as a quoted string"
+            "e.g. 2111.06377; write it as a quoted string",
         )
     yy, mm, num = int(match["yy"]), int(match["mm"]), match["num"]
     if not 1 <= mm <= 12:
-        raise ValueError(f"month {mm:02d} does not exist")
+        raise problem("KB109", f"month {mm:02d} does not exist")
     if yy < 7 or (yy == 7 and mm < 4):
-        raise ValueError("new-style arXiv identifiers start in April 2007 (0704.xxxx)")
+        raise problem("KB109", "new-style arXiv identifiers start in April 2007 (0704.xxxx)")
     if (yy, mm) >= (15, 1) and len(num) != 5:
-        raise ValueError("identifiers from January 2015 on have a five-digit number")
+        raise problem("KB109", "identifiers from January 2015 on have a five-digit number")
     if (yy, mm) < (15, 1) and len(num) != 4:
-        raise ValueError("identifiers before 2015 have a four-digit number")
+        raise problem("KB109", "identifiers before 2015 have a four-digit number")
     if 2000 + yy > MAX_YEAR:
-        raise ValueError(f"year 20{yy:02d} is in the future")
+        raise problem("KB103", f"year 20{yy:02d} is in the future")
     return value
 
 
@@ -203,11 +207,13 @@ class Paper(Strict):
     @model_validator(mode="after")
     def _venue_not_before_paper(self) -> Paper:
         if self.venue_year is not None and self.venue_year < self.year:
-            raise ValueError(f"venue_year {self.venue_year} is before the paper's first year {self.year}")
+            raise problem(
+                "KB108", f"venue_year {self.venue_year} is before the paper's first year {self.year}"
+            )
         if self.venue_year is not None and self.venue is None:
-            raise ValueError("venue_year is set but venue is null")
+            raise problem("KB108", "venue_year is set but venue is null")
         if self.url is None and self.arxiv is None and self.doi is None:
-            raise ValueError("give at least one of arxiv, doi or url so the paper can be found")
+            raise problem("KB109", "give at least one of arxiv, doi or url so the paper can be found")
         return self
 
 
@@ -225,9 +231,9 @@ class LectureClaim(Strict):
     @model_validator(mode="after")
     def _correction_matches_verdict(self) -> LectureClaim:
         if self.verdict is Verdict.CORRECT and self.correction is not None:
-            raise ValueError("a claim judged correct has no correction (use note for nuance)")
+            raise problem("KB108", "a claim judged correct has no correction (use note for nuance)")
         if self.verdict is not Verdict.CORRECT and self.correction is None:
-            raise ValueError(f"a claim judged {self.verdict.value} needs a correction")
+            raise problem("KB108", f"a claim judged {self.verdict.value} needs a correction")
         return self
 
 
@@ -250,7 +256,7 @@ class Hyperparameter(Strict):
     @classmethod
     def _finite(cls, value: HyperValue) -> HyperValue:
         if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("must be a finite number")
+            raise problem("KB103", "must be a finite number")
         return value
 
 
@@ -273,22 +279,22 @@ class Result(Strict):
     @field_validator("value")
     @classmethod
     def _finite_positive(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
+        if not math.isfinite(value):  # checked before the bound: NaN is not "below 0"
+            raise problem("KB103", "must be a finite number")
         if value < 0:
-            raise ValueError("Input should be greater than or equal to 0")  # the diagnostic adds the value
+            raise PydanticKnownError("greater_than_equal", {"ge": 0})  # pydantic's own error
         return value
 
     @model_validator(mode="after")
     def _in_range(self) -> Result:
         if self.unit == "%" and self.value > 100:
-            raise ValueError(f"value {self.value} is above 100 for a percentage")
+            raise problem("KB103", f"value {self.value} is above 100 for a percentage")
         if self.unit == "ratio" and self.value > 1:
-            raise ValueError(f"value {self.value} is above 1 for a ratio")
+            raise problem("KB103", f"value {self.value} is above 1 for a ratio")
         if self.protocol is Protocol.FEW_SHOT and self.shots is None:
-            raise ValueError("a few-shot result needs shots")
+            raise problem("KB108", "a few-shot result needs shots")
         if self.protocol is Protocol.ZERO_SHOT and self.shots not in (None, 0):
-            raise ValueError("a zero-shot result has shots 0 or null")
+            raise problem("KB108", "a zero-shot result has shots 0 or null")
         return self
 
 
@@ -322,7 +328,7 @@ class RecordBase(Strict):
         seen: set[str] = set()
         for item in value:
             if item in seen:
-                raise ValueError(f"duplicate entry {item!r}")
+                raise problem("KB108", f"duplicate entry {item!r}")
             seen.add(item)
         return value
 
@@ -330,7 +336,7 @@ class RecordBase(Strict):
     def _sources_name_fields(self) -> RecordBase:
         unknown = sorted(set(self.sources) - set(type(self).model_fields))
         if unknown:
-            raise ValueError(f"sources names unknown field(s): {', '.join(unknown)}")
+            raise problem("KB108", f"sources names unknown field(s): {', '.join(unknown)}")
         return self
 
 

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateTable
 from sqlmodel import SQLModel
 
+from .errors import ForeignDatabase as ForeignDatabase
+from .errors import NoStore
 from .schema import MODELS, AnyRecord, record_year
 from .tables import (
     RECORD_COLUMNS,
@@ -62,7 +64,7 @@ def engine_for(url: str, *, read_only: bool = False) -> Engine:
     path = sqlite_path(url)
     if path is not None and read_only:
         if not path.exists():
-            raise FileNotFoundError(f"no store at {path}; run `ssl-kb db` first")
+            raise NoStore(f"no store at {path}; run `ssl-kb db` first")
         engine = create_engine(f"sqlite:///file:{path.absolute()}?mode=ro&uri=true")
     else:
         engine = create_engine(url)
@@ -144,10 +146,6 @@ def rows_from_records(
         {"key": "records", "value": str(len(rows["record"]))},
     ]
     return rows
-
-
-class ForeignDatabase(Exception):
-    """The target database holds tables of the store's names that ssl-kb did not write."""
 
 
 def _guard(conn: Any, tables: list[Any]) -> None:

@@ -10,57 +10,35 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, code_for_error, field_path, make
 from .loader import PLACEHOLDER, Document, Path_
-from .schema import CHARACTER_ERRORS, MODELS, AnyRecord
+from .schema import MODELS, AnyRecord
 
-_TYPE_CODES = {
-    "extra_forbidden": "KB100",
-    "missing": "KB101",
-    "too_short": "KB101",
-    "union_tag_invalid": "KB107",
-    "union_tag_not_found": "KB101",
-    "string_too_long": "KB105",
-    "too_long": "KB105",
-    "greater_than": "KB103",
-    "greater_than_equal": "KB103",
-    "less_than": "KB103",
-    "less_than_equal": "KB103",
-    "enum": "KB106",
-    "literal_error": "KB106",
-    **{kind: code for code, kind in CHARACTER_ERRORS.items()},
-}
-
-
-def _value_error_code(message: str) -> str:
-    text = message.lower()
-    if (
-        "arxiv" in text
-        or "identifier" in text
-        or "month" in text
-        or "five-digit" in text
-        or "four-digit" in text
-    ):
-        return "KB109"
-    if "future" in text or "greater than" in text or "above" in text or "finite" in text:
-        return "KB103"
-    return "KB108"
+#: A pattern mismatch is a malformed identifier (KB104), except in these fields.
+_PATTERN_FIELDS = {"url": "KB102", "doi": "KB102", "losses": "KB209", "implementation": "KB209"}
 
 
 def _code_for(error: Any, loc: Path_) -> str:
-    kind = error["type"]
-    if kind in _TYPE_CODES:
-        return _TYPE_CODES[kind]
+    """The code of one pydantic error, from its type (and, for a pattern, the field it is in)."""
+    kind = str(error["type"])
     if kind == "string_pattern_mismatch":
         names = [p for p in loc if isinstance(p, str)]
-        if names and names[-1] in ("url", "doi"):
-            return "KB102"
-        if (names and names[-1] == "losses") or (names and names[-1] == "implementation"):
-            return "KB209"
-        return "KB104"
-    if kind == "value_error":
-        return _value_error_code(str(error.get("msg", "")))
-    return "KB102"
+        if names and names[-1] in _PATTERN_FIELDS:
+            return _PATTERN_FIELDS[names[-1]]
+    return code_for_error(kind)
+
+
+def _message(error: Any) -> str:
+    """What went wrong: a ``ValueError``'s own text (without pydantic's "Value error, "), else
+    pydantic's message, with the value it got where that is a scalar."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    ctx = error.get("ctx") or {}
+    message = str(ctx["error"]) if kind == "value_error" and "error" in ctx else str(error["msg"])
+    if kind != "missing" and "input" in error and not isinstance(error["input"], dict | list):
+        message += f" (got {_short(error['input'])})"
+    return message
 
 
 def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Path_:
@@ -78,13 +56,6 @@ def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Path_:
             out.append(part)
         # anything else names a union member or the discriminator tag: not part of the data path
     return tuple(out)
-
-
-def _field_path(loc: Path_) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _short(value: Any) -> str:
@@ -133,24 +104,11 @@ def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
         if isinstance(error.get("input"), str) and PLACEHOLDER.match(error["input"]):
             continue  # the loader reported the template placeholder (KB014) at this node
         seen.add(loc)
-        code = _code_for(error, loc)
         if kind == "extra_forbidden":
             mark = doc.key_mark(loc)
         elif kind == "missing":
             mark = doc.mark(loc[:-1])
         else:
             mark = doc.mark(loc)
-        message = str(error["msg"])
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if (
-            kind not in ("missing", "extra_forbidden")
-            and "input" in error
-            and not isinstance(error["input"], dict | list)
-            and "(got " not in message
-        ):
-            message += f" (got {_short(error['input'])})"
-        if kind == "extra_forbidden":
-            message = "unknown field"
-        out.append(make(doc.path, mark, code, _field_path(loc), message))
+        out.append(make(doc.path, mark, _code_for(error, loc), field_path(loc), _message(error)))
     return out

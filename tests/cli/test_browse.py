@@ -245,6 +245,43 @@ def test_timeline() -> None:
     assert json.loads(run("timeline", *kb_args(), "--kind", "concept", "--format", "json").stdout) == {}
 
 
+# ---------------------------------------------------------------------------- user errors and bugs
+
+
+@pytest.mark.parametrize("args", [["show", "nope"], ["graph", "nope"], ["path", "vit", "nope"]])
+def test_an_unknown_id_is_a_message_and_exit_1(args: list[str]) -> None:
+    result = run(*args, *kb_args(), code=1)
+    assert result.stderr == "error: no record with id 'nope' (see `ssl-kb list`)\n"
+
+
+def test_a_key_error_inside_a_command_is_a_bug_with_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssl_kb import graph, store
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("type")  # a bug in a dict lookup, not an id the user gave
+
+    monkeypatch.setattr(store, "records_from_store", broken)
+    monkeypatch.setattr(graph, "ego", broken)
+    for args in (["show", "mae"], ["graph", "mae"]):
+        result = CliRunner().invoke(app, [*args, *kb_args()])
+        assert type(result.exception) is KeyError, (args, repr(result.exception))
+        assert "no record with id" not in result.stderr
+
+
+def test_a_file_not_found_inside_a_command_is_a_bug_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ssl_kb import queries
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise FileNotFoundError("/tmp/some-cache-file")
+
+    monkeypatch.setattr(queries, "record_rows", broken)
+    result = CliRunner().invoke(app, ["list", *kb_args()])
+    assert type(result.exception) is FileNotFoundError, repr(result.exception)
+    assert "error:" not in result.stderr
+
+
 # ---------------------------------------------------------------------------- db and sql
 
 

@@ -86,23 +86,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn expected problems into messages and exit codes instead of tracebacks."""
+    """Turn the problems a user can fix (:class:`ssl_kb.errors.SslKbError`, and a database that
+    cannot be read) into messages and exit status 1. Any other exception is a bug and keeps its
+    traceback: a ``KeyError`` or ``FileNotFoundError`` from inside the library is never dressed up
+    as a user error."""
     from ..diagnostics import format_diagnostics
-    from ..output import OutputError
-    from ..project import InvalidKB
+    from ..errors import InvalidKB, SslKbError
 
     try:
         yield
-    except OutputError as exc:
-        fail(str(exc))
     except InvalidKB as exc:
         err(format_diagnostics(exc.diagnostics, "text"))
         errors = len(exc.diagnostics)
         fail(f"the knowledge base has {errors} problem(s); fix them first (`ssl-kb check`)")
-    except FileNotFoundError as exc:
+    except SslKbError as exc:
         fail(str(exc))
-    except KeyError as exc:
-        fail(f"no record with id {exc.args[0]!r} (see `ssl-kb list`)")
     except Exception as exc:
         if not _store_error(exc):
             raise

@@ -147,6 +147,7 @@ def show(
     """Show one record as a card (or json, yaml, bibtex)."""
     from ..card import card
     from ..citation import bibtex, cite_keys
+    from ..errors import UnknownRecord
     from ..queries import papers
     from ..store import records_from_store
 
@@ -154,7 +155,7 @@ def show(
         engine = get_project(kb).open_store(url)
         records = records_from_store(engine, [record_id])
         if record_id not in records:
-            raise KeyError(record_id)
+            raise UnknownRecord(record_id)
         record = records[record_id]
         keys = cite_keys(papers(engine)) if fmt is ShowFormat.bibtex else {}
     data = record.model_dump(mode="json", exclude_defaults=True)

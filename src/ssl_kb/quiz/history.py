@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import HistoryError as HistoryError
+
 DATA_ENV = "SSL_KB_DATA_DIR"
 INTERVALS_DAYS = {1: 0.0, 2: 1.0, 3: 3.0, 4: 7.0, 5: 21.0}
 DAY = 86_400.0
@@ -63,15 +65,10 @@ LIMIT 1
 """
 
 
-class HistoryError(Exception):
-    """The history file cannot be used as it is; the message names it, says why and how to fix it.
-
-    The file is never overwritten or repaired: it may not be ours."""
-
-    def __init__(self, path: Path, problem: str, fix: str | None = None) -> None:
-        fix = fix or "it was left as it is: move it aside to start a new history, or use another file"
-        super().__init__(f"{path}: {problem}; {fix} (--history FILE, or ${DATA_ENV} for the folder)")
-        self.path = path
+def _unusable(path: Path, problem: str, fix: str | None = None) -> HistoryError:
+    """The error for a history file that cannot be used: names it, says why and how to fix it."""
+    fix = fix or "it was left as it is: move it aside to start a new history, or use another file"
+    return HistoryError(f"{path}: {problem}; {fix} (--history FILE, or ${DATA_ENV} for the folder)", path)
 
 
 class History:
@@ -80,16 +77,16 @@ class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
         if self.path.exists() and not self.path.is_file():
-            raise HistoryError(self.path, "is a folder, not a history file")
+            raise _unusable(self.path, "is a folder, not a history file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             problem = f"cannot create its folder ({exc.strerror or exc})"
-            raise HistoryError(self.path, problem, "choose a writable place") from None
+            raise _unusable(self.path, problem, "choose a writable place") from None
         try:
             self._db = sqlite3.connect(self.path)
         except sqlite3.Error as exc:
-            raise HistoryError(self.path, f"cannot open it ({exc})") from None
+            raise _unusable(self.path, f"cannot open it ({exc})") from None
         try:
             self._check()
         except BaseException:
@@ -106,24 +103,22 @@ class History:
                 )
             }
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(
-                self.path, f"is not an ssl-kb history (not an SQLite database: {exc})"
-            ) from None
+            raise _unusable(self.path, f"is not an ssl-kb history (not an SQLite database: {exc})") from None
         if not tables:
             try:
                 self._db.executescript("BEGIN;" + SCHEMA + "COMMIT;")
             except sqlite3.Error as exc:
                 problem = f"cannot start a history there ({exc})"
-                raise HistoryError(self.path, problem, "choose a writable place") from None
+                raise _unusable(self.path, problem, "choose a writable place") from None
             return
         if tables != COLUMNS:
             found = "; ".join(f"{t}({', '.join(c)})" for t, c in sorted(tables.items()))
             expected = "; ".join(f"{t}({', '.join(c)})" for t, c in sorted(COLUMNS.items()))
-            raise HistoryError(self.path, f"is not an ssl-kb history (tables {found}; expected {expected})")
+            raise _unusable(self.path, f"is not an ssl-kb history (tables {found}; expected {expected})")
         bad = self._db.execute(BAD_CARD).fetchone()
         if bad is not None:
             fields = ", ".join(f"{k}={v!r}" for k, v in zip(COLUMNS["card"], bad, strict=True))
-            raise HistoryError(
+            raise _unusable(
                 self.path, f"has a card with values a history cannot have ({fields}; box is 1 to 5)"
             )
         try:  # a write lock proves that answers can be saved, without writing anything
@@ -131,7 +126,7 @@ class History:
             self._db.execute("ROLLBACK")
         except sqlite3.Error as exc:
             problem = f"answers cannot be saved there ({exc})"
-            raise HistoryError(self.path, problem, "make it writable or choose a writable place") from None
+            raise _unusable(self.path, problem, "make it writable or choose a writable place") from None
 
     def close(self) -> None:
         self._db.close()
@@ -168,7 +163,7 @@ class History:
                     (question_id, box, now, right, wrong, int(correct)),
                 )
         except sqlite3.Error as exc:
-            raise HistoryError(self.path, f"cannot save the answer ({exc})") from None
+            raise _unusable(self.path, f"cannot save the answer ({exc})") from None
         return Card(question_id, box, now, right, wrong, correct)
 
     def review_order(self, question_ids: list[str], now: float | None = None) -> list[str]:

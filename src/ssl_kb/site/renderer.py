@@ -10,13 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class RenderError(Exception):
-    """MkDocs failed or, in strict mode, reported warnings; carries its messages."""
-
-    def __init__(self, message: str, warnings: list[str]) -> None:
-        super().__init__(message)
-        self.warnings = warnings
+from ..errors import RenderError as RenderError
 
 
 class _Collect(logging.Handler):
