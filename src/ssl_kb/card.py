@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -59,7 +59,7 @@ def render_card(record: AnyRecord, console: Console | None = None) -> None:
     facts.add_column()
     for key, value in _rows(record):
         facts.add_row(key, escape(value))
-    parts: list[object] = [Text(record.summary), Text(""), facts]
+    parts: list[RenderableType] = [Text(record.summary), Text(""), facts]
     results = getattr(record, "results", [])
     if results:
         table = Table(title="results", title_justify="left")
@@ -90,4 +90,4 @@ def render_card(record: AnyRecord, console: Console | None = None) -> None:
             body += f"\n[b]correction:[/b] {escape(claim.correction)}"
         body += f"\n[dim]source: {escape(claim.source)}[/dim]"
         parts.append(Panel(body, border_style="green" if claim.verdict.value == "correct" else "red"))
-    console.print(Panel(Group(*parts), title=f"[b]{escape(record.name)}[/b] ({record.id})", expand=False))  # type: ignore[arg-type]
+    console.print(Panel(Group(*parts), title=f"[b]{escape(record.name)}[/b] ({record.id})", expand=False))

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, RowMapping
 
 from .schema import WORK_KINDS
-from .tables import RecordRow
+from .tables import HyperparameterRow, RecordRow, table_of
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "WORK_KINDS",
@@ -155,21 +158,22 @@ class HyperparameterView:
     record_name: str
 
 
-View = TypeVar("View")
+View = TypeVar("View", bound="DataclassInstance")
 _TUPLES = ("modalities", "aliases", "notes", "points", "tasks", "splits")
 
 
-def _view(cls: type[View], row: Mapping[str, Any]) -> View:
-    """``cls`` from the row's columns of its field names (extra columns are left out)."""
-    return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row})  # type: ignore[arg-type]
+def _view(cls: type[View], row: Mapping[Any, Any]) -> View:
+    """``cls`` from the row's columns named as its fields (extra columns are left out); ``row`` is
+    a SQLAlchemy ``RowMapping`` (keyed by column name) or a dict made from one."""
+    return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row})
 
 
-def _mappings(engine: Engine, sql: str, **params: Any) -> list[Mapping[str, Any]]:
+def _mappings(engine: Engine, sql: str, **params: Any) -> list[RowMapping]:
     with engine.connect() as conn:
         return list(conn.execute(text(sql), params).mappings())
 
 
-def _record_view(row: Mapping[str, Any]) -> RecordView:
+def _record_view(row: RowMapping) -> RecordView:
     data = dict(row)
     for column in _TUPLES:
         data[column] = tuple(data[column] or ())
@@ -180,7 +184,7 @@ def _record_view(row: Mapping[str, Any]) -> RecordView:
 def _records(engine: Engine) -> Iterator[RecordView]:
     """Record rows through SQLAlchemy (JSON columns decoded), sorted by id."""
     with engine.connect() as conn:
-        rows = list(conn.execute(RecordRow.__table__.select()).mappings())  # type: ignore[attr-defined]
+        rows = list(conn.execute(table_of(RecordRow).select()).mappings())
     return (_record_view(r) for r in sorted(rows, key=lambda r: str(r["id"])))
 
 
@@ -292,10 +296,7 @@ def lecture_claims(engine: Engine, verdicts: tuple[str, ...] | None = None) -> l
 def hyperparameters(engine: Engine) -> list[HyperparameterView]:
     """Hyperparameters with their record's name (``value`` decoded from its JSON column)."""
     with engine.connect() as conn:
-        from .tables import HyperparameterRow
-
-        table = HyperparameterRow.__table__  # type: ignore[attr-defined]
-        record = RecordRow.__table__  # type: ignore[attr-defined]
+        table, record = table_of(HyperparameterRow), table_of(RecordRow)
         query = (
             table.select()
             .add_columns(record.c.name.label("record_name"))

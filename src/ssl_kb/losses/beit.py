@@ -173,6 +173,8 @@ def _example(
     return (logits, tokens, masks), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "beit_mim_loss": _example,
 }

@@ -30,6 +30,7 @@ is non-zero (the paper: over all :math:`Q`); :func:`class_rebalancing_weights` f
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -79,7 +80,7 @@ def _nearest_bins(ab: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]
     """
     centers = ab_bin_centers(device=ab.device, dtype=ab.dtype)
     dists, idx = [], []
-    for chunk in ab.split(1 << 15):
+    for chunk in torch.split(ab, 1 << 15):
         # direct differences, not the matrix-product expansion: exact on the integer grid, so ties and
         # cell boundaries resolve the same way on every device
         d = torch.cdist(chunk, centers, compute_mode="donot_use_mm_for_euclid_dist")
@@ -198,7 +199,7 @@ def quantize_lightness(lightness: torch.Tensor, bins: int) -> torch.Tensor:
 
 def _weighted_ce(
     logits: torch.Tensor, z: torch.Tensor, class_weights: torch.Tensor | None, hard: torch.Tensor
-):
+) -> torch.Tensor:
     """Mean over pixels of ``-v * sum_q z log softmax(logits)``; ``hard`` gives the class of ``v``."""
     log_p = F.log_softmax(logits, dim=1)
     per_pixel = -(z * log_p).sum(1)
@@ -282,13 +283,17 @@ def split_brain_loss(
     return ab_term + l_term
 
 
-def _ab_example(batch, device, dtype, generator):
+def _ab_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     logits = torch.randn(batch, 313, 56, 56, generator=generator).to(device=device, dtype=dtype)
     ab = (torch.rand(batch, 2, 56, 56, generator=generator) * 160 - 80).to(device=device, dtype=dtype)
     return (logits.requires_grad_(), ab), {}
 
 
-def _split_example(batch, device, dtype, generator):
+def _split_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     ab_logits = torch.randn(batch, 313, 56, 56, generator=generator).to(device=device, dtype=dtype)
     l_logits = torch.randn(batch, 100, 56, 56, generator=generator).to(device=device, dtype=dtype)
     lab = torch.cat(
@@ -301,7 +306,9 @@ def _split_example(batch, device, dtype, generator):
     return (ab_logits.requires_grad_(), l_logits.requires_grad_(), lab), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "colorization_loss": _ab_example,
     "split_brain_loss": _split_example,
 }

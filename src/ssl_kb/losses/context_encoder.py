@@ -9,6 +9,7 @@ Eq. 3 (joint :math:`\lambda_{rec} \mathcal{L}_{rec} + \lambda_{adv} \mathcal{L}_
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -100,7 +101,7 @@ def context_encoder_loss(
 
 def _example(
     batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     pred = torch.randn(batch, 3, 128, 128, generator=generator).to(device=device, dtype=dtype)
     target = torch.randn(batch, 3, 128, 128, generator=generator).to(device=device, dtype=dtype)
     mask = torch.zeros(batch, 1, 128, 128, device=device, dtype=dtype)
@@ -109,6 +110,8 @@ def _example(
     return (pred.requires_grad_(), target, mask, logits.requires_grad_()), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "context_encoder_loss": _example,
 }

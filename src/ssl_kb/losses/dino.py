@@ -150,6 +150,8 @@ def _example(
     return (student, teacher, center), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "dino_loss": _example,
 }

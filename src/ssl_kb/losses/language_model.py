@@ -11,6 +11,7 @@ sequences; image embeddings carry no target). Excluded positions carry ``ignore_
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -75,7 +76,7 @@ def next_token_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: i
 
 def _example(
     batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     n, k = 128, 1024
     logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
     targets = torch.randint(0, k, (batch, n), generator=generator)
@@ -83,6 +84,8 @@ def _example(
     return (logits.requires_grad_(), targets.to(device)), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "next_token_loss": _example,
 }

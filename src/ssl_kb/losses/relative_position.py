@@ -19,6 +19,7 @@ value::
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -90,12 +91,14 @@ def relative_position_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.
 
 def _example(
     batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     logits = torch.randn(batch, 8, generator=generator).to(device=device, dtype=dtype)
     target = torch.randint(0, 8, (batch,), generator=generator).to(device)
     return (logits.requires_grad_(), target), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "relative_position_loss": _example,
 }

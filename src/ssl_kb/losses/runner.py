@@ -27,7 +27,7 @@ import torch
 
 __all__ = ["available_losses", "measure_cpu_peak", "run_loss"]
 
-Factory = Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]
+Factory = Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
 
 _DTYPES = {
     "float32": torch.float32,
@@ -179,9 +179,9 @@ def run_loss(
     def step() -> torch.Tensor:
         for t in leaves:
             t.grad = None
-        value = fn(*args, **kwargs)
+        value: torch.Tensor = fn(*args, **kwargs)
         if value.requires_grad:
-            value.backward()
+            torch.autograd.backward(value)
         return value
 
     value = step()  # warm-up

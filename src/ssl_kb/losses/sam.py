@@ -22,6 +22,7 @@ smoothing makes it well defined: predicting all background gives dice loss close
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -134,13 +135,15 @@ def sam_mask_loss(
 
 def _example(
     batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
-) -> tuple[tuple, dict]:
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     logits = torch.randn(batch, 1, 64, 64, generator=generator).to(device=device, dtype=dtype)
     target = (torch.rand(batch, 1, 64, 64, generator=generator) < 0.3).to(device=device, dtype=dtype)
     return (logits.requires_grad_(), target), {}
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "focal_loss": _example,
     "dice_loss": _example,
     "sam_mask_loss": _example,

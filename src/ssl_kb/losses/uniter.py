@@ -15,6 +15,7 @@ Masks: ``*_pad`` tensors are **True = padding** (as UNITER's ``txt_pad`` / ``img
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -93,7 +94,7 @@ def mlm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -1
 
 def _region_args(
     name: str, pred: torch.Tensor, other_name: str, other: torch.Tensor, region_mask: torch.Tensor
-):
+) -> dict[str, int]:
     sizes = check_shape(name, pred, "B N D")
     check_floating(name, pred)
     check_shape(other_name, other, "B N D", **sizes)
@@ -324,13 +325,17 @@ def wra_loss(
     return (sign * distance).sum() / sizes["B"]
 
 
-def _itm_example(batch, device, dtype, generator):
+def _itm_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     scores = torch.randn(batch, generator=generator).to(device=device, dtype=dtype)
     targets = (torch.rand(batch, generator=generator) < 0.5).long().to(device)
     return (scores.requires_grad_(), targets), {}
 
 
-def _mlm_example(batch, device, dtype, generator):
+def _mlm_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     n, k = 40, 28996  # UNITER's BERT-base cased vocabulary
     logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
     targets = torch.randint(0, k, (batch, n), generator=generator)
@@ -338,7 +343,9 @@ def _mlm_example(batch, device, dtype, generator):
     return (logits.requires_grad_(), targets.to(device)), {}
 
 
-def _mrfr_example(batch, device, dtype, generator):
+def _mrfr_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     n, d = 36, 2048  # Faster R-CNN RoI features
     pred = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
     target = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
@@ -346,7 +353,9 @@ def _mrfr_example(batch, device, dtype, generator):
     return (pred.requires_grad_(), target, mask), {}
 
 
-def _mrc_example(batch, device, dtype, generator):
+def _mrc_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     n, k = 36, 1601
     logits = torch.randn(batch, n, k, generator=generator).to(device=device, dtype=dtype)
     soft = torch.softmax(torch.randn(batch, n, k, generator=generator), -1).to(device=device, dtype=dtype)
@@ -354,7 +363,9 @@ def _mrc_example(batch, device, dtype, generator):
     return (logits.requires_grad_(), soft, mask), {}
 
 
-def _wra_example(batch, device, dtype, generator):
+def _wra_example(
+    batch: int, device: torch.device, dtype: torch.dtype, generator: torch.Generator
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     n, m, d = 40, 36, 768
     txt = torch.randn(batch, n, d, generator=generator).to(device=device, dtype=dtype)
     img = torch.randn(batch, m, d, generator=generator).to(device=device, dtype=dtype)
@@ -365,7 +376,9 @@ def _wra_example(batch, device, dtype, generator):
     return (txt.requires_grad_(), img.requires_grad_(), targets), kwargs
 
 
-EXAMPLES: dict[str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple, dict]]] = {
+EXAMPLES: dict[
+    str, Callable[[int, torch.device, torch.dtype, torch.Generator], tuple[tuple[Any, ...], dict[str, Any]]]
+] = {
     "itm_loss": _itm_example,
     "mlm_loss": _mlm_example,
     "mrfr_loss": _mrfr_example,

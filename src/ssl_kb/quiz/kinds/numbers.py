@@ -30,7 +30,7 @@ def gen_result(model: ReadModel, rng: Rng) -> Iterator[Question]:
     for r in model.results:
         keys.setdefault(_result_key(r), []).append(r)
     for key, rows in sorted(keys.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
-        if len(rows) != 1 or model.rows[key[0]].kind != "method":
+        if len(rows) != 1 or model.rows[rows[0].record_id].kind != "method":
             continue
         r = rows[0]
         value, unit = float(r.value), r.unit

@@ -58,10 +58,11 @@ def true_authors(model: ReadModel, q: Question, option: str) -> bool:
 
 
 def gen_architecture(model: ReadModel, rng: Rng) -> Iterator[Question]:
-    ids = [p for p in model.work_ids() if model.rows[p].architecture]
+    architecture = {p: a for p in model.work_ids() if (a := model.rows[p].architecture)}
+    ids = list(architecture)
     for rid in ids:
-        answer = model.rows[rid].architecture
-        pool = [p for p in ids if model.rows[p].architecture != answer]
+        answer = architecture[rid]
+        pool = [p for p in ids if architecture[p] != answer]
         chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"architecture|{rid}"))
         if len(chosen) < N_OPTIONS - 1:
             continue
@@ -71,7 +72,7 @@ def gen_architecture(model: ReadModel, rng: Rng) -> Iterator[Question]:
             basis,
             f"Which architecture does {model.name(rid)} use?",
             answer,
-            [model.rows[p].architecture for p in chosen],
+            [architecture[p] for p in chosen],
             rng,
             explanation=f"{model.name(rid)}: {answer}. The other options describe "
             + ", ".join(model.name(p) for p in sorted(chosen))
