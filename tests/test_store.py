@@ -84,9 +84,11 @@ def test_round_trip_keeps_value_types(store_url: str, fixture_records: dict) -> 
     engine = engine_for(store_url)
     try:
         values = [h.value for h in records_from_store(engine, ["mae"])["mae"].hyperparameters]
+        queried = [h.value for h in queries.hyperparameters(engine) if h.record_id == "mae"]
     finally:
         engine.dispose()
     assert values == [True, 3, 0.5, "cosine"] and [type(v) for v in values] == [bool, int, float, str]
+    assert queried == values and [type(v) for v in queried] == [bool, int, float, str]  # not '"cosine"'
 
 
 def test_memory_engine_round_trip(fixture_records: dict) -> None:
