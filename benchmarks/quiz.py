@@ -14,7 +14,7 @@ from pathlib import Path
 from ssl_kb import graph as lineage
 from ssl_kb.kb import load
 from ssl_kb.quiz.bank import bank_files, draw, generate
-from ssl_kb.quiz.facts import Facts
+from ssl_kb.readmodel import ReadModel
 from ssl_kb.store import memory_engine
 
 
@@ -39,18 +39,18 @@ def main() -> None:
     load_s = time.perf_counter() - start
 
     def one_quiz() -> None:
-        facts = Facts.from_store(engine, lineage.build(engine))
-        topic = facts.topic_order[len(facts.topic_order) // 2]
-        quiz = draw([q for q in generate(facts) if topic in q.topics] or generate(facts), 20, seed=1)
+        model = ReadModel.read(engine, lineage.build(engine))
+        topic = model.topic_order[len(model.topic_order) // 2]
+        quiz = draw([q for q in generate(model) if topic in q.topics] or generate(model), 20, seed=1)
         assert quiz
 
     def whole_bank() -> None:
-        files = bank_files(engine, lineage.build(engine))
+        files = bank_files(ReadModel.read(engine, lineage.build(engine)))
         assert files
 
     quiz_s = best(one_quiz, args.repeat)
     bank_s = best(whole_bank, args.repeat)
-    n_questions = len(generate(Facts.from_store(engine)))
+    n_questions = len(generate(ReadModel.read(engine)))
     rows = [
         ("load kb/ + in-memory store (not part of the floors)", load_s, None),
         ("20-question quiz from the store", quiz_s, 0.5),

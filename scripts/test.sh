@@ -37,7 +37,7 @@ export SSL_KB_REQUIRE_PG=1 SSL_KB_REQUIRE_BROWSER=1
 echo "== ruff and mypy"
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks
-.venv/bin/mypy src/ssl_kb
+.venv/bin/mypy src/ssl_kb  # strict, with the pydantic plugin: [tool.mypy] in pyproject.toml
 
 echo "== the knowledge base"
 .venv/bin/ssl-kb check --strict

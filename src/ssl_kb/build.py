@@ -140,20 +140,19 @@ class Plan:
 def generate(
     engine: Engine, graph: nx.DiGraph | None = None, *, sqlite: bytes | None, quizzes: bool = True
 ) -> tuple[Site, dict[str, str]]:
-    """The site's pages and the quizzes/ bank from one store, the questions generated once
+    """The site's pages and the quizzes/ bank from one store, read once into a
+    :class:`~ssl_kb.readmodel.ReadModel` that both share, the questions generated once
     (without ``quizzes``: no quiz pages and an empty bank)."""
-    from .graph import build as build_graph
     from .quiz.bank import bank_files
-    from .quiz.facts import Facts
+    from .readmodel import ReadModel
     from .site import generate as generate_site
     from .site.quiz import collect
 
-    graph = build_graph(engine) if graph is None else graph
+    model = ReadModel.read(engine, graph)
     if not quizzes:
-        return generate_site(engine, graph, sqlite=sqlite), {}
-    facts = Facts.from_store(engine, graph)
-    site = generate_site(engine, graph, questions=collect(facts), sqlite=sqlite)
-    return site, bank_files(engine, graph, facts=facts)
+        return generate_site(model, sqlite=sqlite), {}
+    site = generate_site(model, questions=collect(model), sqlite=sqlite)
+    return site, bank_files(model)
 
 
 def plan(project: Project, progress: Progress = _quiet, *, quizzes: bool = True) -> Plan:

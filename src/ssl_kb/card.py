@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -59,7 +59,7 @@ def card(record: AnyRecord) -> Panel:
     facts.add_column()
     for key, value in _rows(record):
         facts.add_row(key, escape(value))
-    parts: list[object] = [Text(record.summary), Text(""), facts]
+    parts: list[RenderableType] = [Text(record.summary), Text(""), facts]
     results = getattr(record, "results", [])
     if results:
         table = Table(title="results", title_justify="left")
@@ -90,4 +90,4 @@ def card(record: AnyRecord) -> Panel:
             body += f"\n[b]correction:[/b] {escape(claim.correction)}"
         body += f"\n[dim]source: {escape(claim.source)}[/dim]"
         parts.append(Panel(body, border_style="green" if claim.verdict.value == "correct" else "red"))
-    return Panel(Group(*parts), title=f"[b]{escape(record.name)}[/b] ({record.id})", expand=False)  # type: ignore[arg-type]
+    return Panel(Group(*parts), title=f"[b]{escape(record.name)}[/b] ({record.id})", expand=False)

@@ -258,15 +258,15 @@ def questions(snap: Snapshot) -> dict[str, dict[str, Any]] | None:
         return None
     from . import graph as lineage
     from .quiz.bank import generate
-    from .quiz.facts import Facts
+    from .readmodel import ReadModel
     from .store import memory_engine
 
     engine = memory_engine(snap.kb.records.values())
     try:
-        facts = Facts.from_store(engine, lineage.build(engine))
+        model = ReadModel.read(engine, lineage.build(engine))
         return {
             q.id: {"id": q.id, "kind": q.kind, "prompt": q.prompt, "topics": list(q.topics)}
-            for q in generate(facts)
+            for q in generate(model)
         }
     finally:
         engine.dispose()

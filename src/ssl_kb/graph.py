@@ -21,16 +21,10 @@ def build(engine: Engine) -> nx.DiGraph:
     """A DiGraph of methods and concepts; node attributes from the record table, typed edges."""
     graph = nx.DiGraph()
     for row in queries.record_rows(engine, queries.WORK_KINDS):
-        graph.add_node(
-            row["id"],
-            name=row["name"],
-            kind=row["kind"],
-            year=row["year"],
-            family=row["family"] or row["kind"],
-        )
+        graph.add_node(row.id, name=row.name, kind=row.kind, year=row.year, family=row.family or row.kind)
     for edge in queries.lineage_edges(engine):
-        if edge["child_id"] in graph and edge["parent_id"] in graph:
-            graph.add_edge(edge["child_id"], edge["parent_id"], type=edge["type"], reason=edge["reason"])
+        if edge.child_id in graph and edge.parent_id in graph:
+            graph.add_edge(edge.child_id, edge.parent_id, type=edge.type, reason=edge.reason)
     return graph
 
 

@@ -29,10 +29,11 @@ MAX_NODES = 20_000  # nodes after alias expansion
 MAX_DIR_DEPTH = 16  # folder levels below kb/ that are read
 RECORD_SUFFIXES = (".yaml", ".yml")
 
+_EventLoader: type[yaml.CSafeLoader] | type[yaml.SafeLoader]
 try:  # the C parser is several times faster; fall back to pure Python
     from yaml import CSafeLoader as _EventLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+    _EventLoader = yaml.SafeLoader
 
 _RESOLVER = yaml.SafeLoader("")
 _CORE_TAGS = {
@@ -97,7 +98,8 @@ def _mark(event: Any) -> Mark:
 @lru_cache(maxsize=8192)
 def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
     """The implicit tag of a plain scalar (a pure function of its text; keys repeat in every file)."""
-    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+    # types-PyYAML leaves BaseResolver.resolve unannotated; it returns the tag, a str
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
 
 
 def _check_text(event: Any, doc: Document, loc: Path_) -> None:

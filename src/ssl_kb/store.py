@@ -42,6 +42,7 @@ from .tables import (
     RecordRow,
     RecordTopicRow,
     ResultRow,
+    table_of,
 )
 
 
@@ -87,7 +88,7 @@ def rows_from_records(
     records: Iterable[AnyRecord], paths: dict[str, str] | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Explicit conversion from validated records to table rows (plain dicts per table)."""
-    rows: dict[str, list[dict[str, Any]]] = {t.__table__.name: [] for t in TABLES}  # type: ignore[attr-defined]
+    rows: dict[str, list[dict[str, Any]]] = {table_of(t).name: [] for t in TABLES}
     authors: dict[str, int] = {}
     for record in sorted(records, key=lambda r: r.id):
         data = record.model_dump(mode="json")
@@ -164,7 +165,7 @@ def _guard(conn: Any, tables: list[Any]) -> None:
 
 def _fill(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
     metadata = SQLModel.metadata
-    tables = [t.__table__ for t in TABLES]  # type: ignore[attr-defined]
+    tables = [table_of(t) for t in TABLES]
     with engine.begin() as conn:
         _guard(conn, tables)
         for kind in VIEWS:

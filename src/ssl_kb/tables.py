@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Table
 from sqlmodel import Field, SQLModel
 
 from .schema import MODELS
@@ -159,7 +159,12 @@ class MetaRow(SQLModel, table=True):
     value: str
 
 
-TABLES = [
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a table class (SQLModel does not declare ``__table__`` to type checkers)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+TABLES: list[type[SQLModel]] = [
     RecordRow,
     PaperRow,
     AuthorRow,

@@ -19,7 +19,7 @@ import xml.dom.minidom
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,8 @@ from ssl_kb import queries
 from ssl_kb.kb import load
 from ssl_kb.quiz.bank import generate
 from ssl_kb.quiz.export import to_anki, to_gift, to_markdown, to_qti
-from ssl_kb.quiz.facts import Facts
 from ssl_kb.quiz.model import Question
-from ssl_kb.site.catalog import Catalog
+from ssl_kb.readmodel import ReadModel
 from ssl_kb.site.downloads import files as download_files
 from ssl_kb.store import memory_engine
 
@@ -54,7 +53,7 @@ def flat(text: str) -> str:
 
 @dataclass
 class KB:
-    facts: Facts
+    model: ReadModel
     questions: list[Question]
     downloads: dict[str, str]
     papers: dict[str, dict[str, Any]]
@@ -65,12 +64,12 @@ def read_kb(path: Path) -> KB:
     kb = load(path)
     engine = memory_engine(kb.records.values())
     graph = lineage.build(engine)
-    facts = Facts.from_store(engine, graph)
+    model = ReadModel.read(engine, graph)
     return KB(
-        facts,
-        generate(facts),
-        download_files(engine, Catalog.read(engine, graph)),
-        queries.papers(engine),
+        model,
+        generate(model),
+        download_files(model),
+        {rid: asdict(paper) for rid, paper in queries.papers(engine).items()},
         {rid: r.model_dump(mode="json") for rid, r in kb.records.items()},
     )
 
@@ -96,7 +95,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_fixture_is_hostile(hostile: KB) -> None:
     """The fixture holds what the tests below claim it holds (so they cannot pass vacuously)."""
-    name = hostile.facts.records[TOPIC]["name"]
+    name = hostile.model.rows[TOPIC].name
     assert "\n\n" in name and "::" in name and "{" in name
     assert any("<image>" in q.prompt or any("<image>" in o for o in q.options) for q in hostile.questions)
     assert "}" in hostile.papers["mae"]["doi"] and "@" in hostile.papers["mae"]["doi"]
@@ -182,7 +181,7 @@ def parse_gift(data: str) -> tuple[list[str], list[GiftQuestion]]:
 
 
 def test_gift_holds_exactly_the_questions(kb: KB) -> None:
-    title = kb.facts.records[TOPIC]["name"] if TOPIC in kb.facts.records else "All"
+    title = kb.model.rows[TOPIC].name if TOPIC in kb.model.rows else "All"
     questions = [q for q in kb.questions if TOPIC in q.topics] or kb.questions
     categories, parsed = parse_gift(to_gift(questions, title).decode())
     assert len(parsed) == len(questions)
@@ -232,7 +231,7 @@ def _mattext(element: ET.Element) -> str:
 
 
 def test_qti_round_trips_every_text(kb: KB) -> None:
-    items = qti_items(to_qti(kb.questions, kb.facts.records.get(TOPIC, {"name": "All"})["name"]))
+    items = qti_items(to_qti(kb.questions, kb.model.rows[TOPIC].name if TOPIC in kb.model.rows else "All"))
     assert len(items) == len(kb.questions)
     for item, q in zip(items, kb.questions, strict=True):
         assert _mattext(item.find(f"{QTI}presentation")) == q.prompt
@@ -251,7 +250,7 @@ def test_qti_stays_well_formed_with_xml_illegal_characters(hostile: KB) -> None:
 def test_anki_fields_are_html_text_and_the_deck_does_not_nest(hostile: KB, tmp_path: Path) -> None:
     pytest.importorskip("genanki")
     questions = [q for q in hostile.questions if TOPIC in q.topics]
-    title = hostile.facts.records[TOPIC]["name"]
+    title = hostile.model.rows[TOPIC].name
     path = tmp_path / "deck.apkg"
     path.write_bytes(to_anki(questions, title))
     zipfile.ZipFile(path).extract("collection.anki2", tmp_path)
@@ -283,7 +282,7 @@ def test_anki_fields_are_html_text_and_the_deck_does_not_nest(hostile: KB, tmp_p
 def test_markdown_handout_has_one_heading_and_the_options(hostile: KB) -> None:
     markdown = pytest.importorskip("markdown")
     questions = [q for q in hostile.questions if TOPIC in q.topics]
-    title = hostile.facts.records[TOPIC]["name"]
+    title = hostile.model.rows[TOPIC].name
     page = markdown.markdown(to_markdown(questions, title).decode())
     h1 = re.findall(r"<h1>(.*?)</h1>", page, re.S)
     assert [html.unescape(h) for h in h1] == [flat(title)]
@@ -538,8 +537,8 @@ def test_mae_page_shows_the_summary_as_text(hostile_site: Path) -> None:
 def test_json_exports_round_trip(hostile: KB, hostile_graph: nx.DiGraph) -> None:
     from ssl_kb.quiz.export import to_json
 
-    data = json.loads(to_json(hostile.questions, hostile.facts.records[TOPIC]["name"]))
-    assert data["title"] == hostile.facts.records[TOPIC]["name"]
+    data = json.loads(to_json(hostile.questions, hostile.model.rows[TOPIC].name))
+    assert data["title"] == hostile.model.rows[TOPIC].name
     assert [Question.from_dict(q) for q in data["questions"]] == hostile.questions
     back = json.loads(lineage.to_json(hostile_graph))
     assert {n["id"]: n["name"] for n in back["nodes"]} == dict(hostile_graph.nodes(data="name"))

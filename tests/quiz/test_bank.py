@@ -10,8 +10,8 @@ import pytest
 
 from ssl_kb.kb import load
 from ssl_kb.quiz.bank import bank_files, draw, generate, verify
-from ssl_kb.quiz.facts import Facts
 from ssl_kb.quiz.kinds import KINDS
+from ssl_kb.readmodel import ReadModel
 from ssl_kb.store import memory_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,25 +19,25 @@ FIXTURE = ROOT / "tests" / "data" / "kb"
 REAL = ROOT / "kb"
 
 
-def facts_for(kb_dir: Path) -> Facts:
+def facts_for(kb_dir: Path) -> ReadModel:
     kb = load(kb_dir)
     assert kb.ok(), [d.to_text() for d in kb.diagnostics]
-    return Facts.from_store(memory_engine(kb.records.values()))
+    return ReadModel.read(memory_engine(kb.records.values()))
 
 
 @pytest.fixture(scope="module")
-def fixture_facts() -> Facts:
+def fixture_facts() -> ReadModel:
     return facts_for(FIXTURE)
 
 
 @pytest.fixture(scope="module")
-def real_facts() -> Facts:
+def real_facts() -> ReadModel:
     return facts_for(REAL)
 
 
 @pytest.mark.parametrize("which", ["fixture", "real"])
 def test_every_question_has_exactly_one_right_answer(
-    which: str, fixture_facts: Facts, request: pytest.FixtureRequest
+    which: str, fixture_facts: ReadModel, request: pytest.FixtureRequest
 ) -> None:
     facts = fixture_facts if which == "fixture" else request.getfixturevalue("real_facts")
     questions = generate(facts)
@@ -49,16 +49,16 @@ def test_every_question_has_exactly_one_right_answer(
         assert q.explanation and q.prompt and q.topics and q.provenance
         assert 0 < q.difficulty < 1
         for source in q.provenance:
-            assert source.record in facts.records, source
+            assert source.record in facts.rows, source
 
 
-def test_real_kb_supports_at_least_eight_kinds(real_facts: Facts) -> None:
+def test_real_kb_supports_at_least_eight_kinds(real_facts: ReadModel) -> None:
     kinds = Counter(q.kind for q in generate(real_facts))
     assert len(kinds) >= 8, kinds
     assert set(kinds) <= set(KINDS)
 
 
-def test_verify_catches_a_second_right_answer(fixture_facts: Facts) -> None:
+def test_verify_catches_a_second_right_answer(fixture_facts: ReadModel) -> None:
     q = next(q for q in generate(fixture_facts) if q.kind == "year")
     wrong_key = q.__class__(**{**q.__dict__, "answer": (q.answer + 1) % len(q.options)})
     assert verify(fixture_facts, wrong_key)
@@ -66,13 +66,13 @@ def test_verify_catches_a_second_right_answer(fixture_facts: Facts) -> None:
     assert "duplicate options" in verify(fixture_facts, duplicate)
 
 
-def test_which_year_distractors_are_never_from_the_same_year(fixture_facts: Facts) -> None:
+def test_which_year_distractors_are_never_from_the_same_year(fixture_facts: ReadModel) -> None:
     for q in generate(fixture_facts, ["which-year"]):
         years = [fixture_facts.year(fixture_facts.by_name[o]) for o in q.options]
         assert years.count(q.basis["year"]) == 1
 
 
-def test_distractors_are_plausible(fixture_facts: Facts, real_facts: Facts) -> None:
+def test_distractors_are_plausible(fixture_facts: ReadModel, real_facts: ReadModel) -> None:
     for q in generate(fixture_facts, ["year"]):
         assert all(abs(int(o) - q.basis["year"]) <= 3 for o in q.options)
     for q in generate(fixture_facts, ["result"]):
@@ -89,7 +89,7 @@ def test_distractors_are_plausible(fixture_facts: Facts, real_facts: Facts) -> N
         assert all(o in fixture_facts.by_name for o in q.options), q.options  # options are methods
 
 
-def test_same_kb_and_seed_give_the_same_quiz(fixture_facts: Facts) -> None:
+def test_same_kb_and_seed_give_the_same_quiz(fixture_facts: ReadModel) -> None:
     a = draw(generate(fixture_facts), 8, seed=7)
     b = draw(generate(facts_for(FIXTURE)), 8, seed=7)
     assert [q.to_dict() for q in a] == [q.to_dict() for q in b]
@@ -97,7 +97,7 @@ def test_same_kb_and_seed_give_the_same_quiz(fixture_facts: Facts) -> None:
     assert [q.id for q in a] != [q.id for q in c]
 
 
-def test_draw_respects_n_and_kinds(fixture_facts: Facts) -> None:
+def test_draw_respects_n_and_kinds(fixture_facts: ReadModel) -> None:
     questions = generate(fixture_facts)
     picked = draw(questions, 5, seed=1, kinds=["year", "authors"])
     assert len(picked) == 5
@@ -124,7 +124,7 @@ def test_ids_are_stable_across_edits_elsewhere(tmp_path: Path) -> None:
     assert mae_ids <= set(after)
 
 
-def test_lecture_claim_questions_explain_the_correction(fixture_facts: Facts) -> None:
+def test_lecture_claim_questions_explain_the_correction(fixture_facts: ReadModel) -> None:
     claims = [q for q in generate(fixture_facts, ["claim"]) if q.basis["verdict"] != "correct"]
     assert claims
     for q in claims:
@@ -132,8 +132,8 @@ def test_lecture_claim_questions_explain_the_correction(fixture_facts: Facts) ->
         assert "Verdict:" in q.explanation and "Source:" in q.explanation
 
 
-def test_bank_files_cover_every_topic(fixture_facts: Facts) -> None:
+def test_bank_files_cover_every_topic(fixture_facts: ReadModel) -> None:
     kb = load(FIXTURE)
-    files = bank_files(memory_engine(kb.records.values()))
+    files = bank_files(ReadModel.read(memory_engine(kb.records.values())))
     assert set(files) == {"index.json", "masked-predictions.json", "contrastive.json"}
-    assert files == bank_files(memory_engine(kb.records.values()))  # deterministic bytes
+    assert files == bank_files(ReadModel.read(memory_engine(kb.records.values())))  # deterministic bytes

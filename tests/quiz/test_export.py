@@ -15,8 +15,8 @@ import pytest
 from ssl_kb.kb import load
 from ssl_kb.quiz.bank import generate
 from ssl_kb.quiz.export import WRITERS, anki_guid, to_gift, to_json, to_markdown, to_qti
-from ssl_kb.quiz.facts import Facts
 from ssl_kb.quiz.model import Question
+from ssl_kb.readmodel import ReadModel
 from ssl_kb.store import memory_engine
 
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "data" / "kb"
@@ -26,7 +26,7 @@ QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 @pytest.fixture(scope="module")
 def questions() -> list[Question]:
     kb = load(FIXTURE)
-    return generate(Facts.from_store(memory_engine(kb.records.values())))[:12]
+    return generate(ReadModel.read(memory_engine(kb.records.values())))[:12]
 
 
 def test_json_round_trips(questions: list[Question]) -> None:

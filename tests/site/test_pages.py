@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ssl_kb.readmodel import ReadModel
 from ssl_kb.site import NAV_LIMIT, generate
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "site"
@@ -23,7 +24,7 @@ def _text_files(site) -> dict[str, str]:
 
 def test_pages_match_golden_files(fixture_store) -> None:
     engine, graph = fixture_store
-    files = _text_files(generate(engine, graph))
+    files = _text_files(generate(ReadModel.read(engine, graph)))
     if os.environ.get("SSL_KB_UPDATE_GOLDEN"):
         for old in GOLDEN.rglob("*"):
             if old.is_file():
@@ -45,12 +46,12 @@ def test_pages_match_golden_files(fixture_store) -> None:
 
 def test_generation_is_deterministic(fixture_store) -> None:
     engine, graph = fixture_store
-    assert generate(engine, graph).docs == generate(engine, graph).docs
+    assert generate(ReadModel.read(engine, graph)).docs == generate(ReadModel.read(engine, graph)).docs
 
 
 def test_every_page_names_its_source_and_the_command(fixture_store) -> None:
     engine, graph = fixture_store
-    site = generate(engine, graph)
+    site = generate(ReadModel.read(engine, graph))
     for path, text in site.docs.items():
         if path.endswith(".md"):
             assert isinstance(text, str)
@@ -72,7 +73,7 @@ def _nav_pages(nav) -> list[str]:
 
 def test_navigation_lists_every_page_once_topics_in_lecture_order(fixture_store) -> None:
     engine, graph = fixture_store
-    site = generate(engine, graph)
+    site = generate(ReadModel.read(engine, graph))
     pages = _nav_pages(site.nav)
     assert sorted(pages) == sorted(p for p in site.docs if p.endswith(".md"))
     assert pages.index("topics/masked-predictions.md") < pages.index("topics/contrastive.md")
@@ -81,7 +82,7 @@ def test_navigation_lists_every_page_once_topics_in_lecture_order(fixture_store)
 
 def test_method_page_has_card_bibtex_results_lineage_and_claims(fixture_store) -> None:
     engine, graph = fixture_store
-    page = generate(engine, graph).docs["methods/beit.md"]
+    page = generate(ReadModel.read(engine, graph)).docs["methods/beit.md"]
     assert isinstance(page, str)
     for expected in (
         "| Full name | Bidirectional Encoder representation from Image Transformers |",
@@ -97,7 +98,7 @@ def test_method_page_has_card_bibtex_results_lineage_and_claims(fixture_store) -
 
 def test_results_are_grouped_by_protocol(fixture_store) -> None:
     engine, graph = fixture_store
-    page = generate(engine, graph).docs["results/imagenet-1k.md"]
+    page = generate(ReadModel.read(engine, graph)).docs["results/imagenet-1k.md"]
     assert isinstance(page, str)
     fine, linear = page.index("## Fine-tuned: top-1 accuracy"), page.index("## Linear probe: top-1 accuracy")
     section = page[fine:linear]
@@ -111,7 +112,7 @@ def test_errata_and_contributing(fixture_store) -> None:
     from ssl_kb.diagnostics import CODES
 
     engine, graph = fixture_store
-    docs = generate(engine, graph).docs
+    docs = generate(ReadModel.read(engine, graph)).docs
     errata = docs["errata.md"]
     assert isinstance(errata, str)
     assert (
@@ -128,5 +129,5 @@ def test_lineage_falls_back_to_tables_for_large_graphs(fixture_store, monkeypatc
 
     engine, graph = fixture_store
     monkeypatch.setattr(overviews, "LINEAGE_PICTURE_LIMIT", 3)
-    page = generate(engine, graph).docs["lineage.md"]
+    page = generate(ReadModel.read(engine, graph)).docs["lineage.md"]
     assert isinstance(page, str) and "<svg" not in page and "| [MAE](methods/mae.md) | 2021 |" in page

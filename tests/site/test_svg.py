@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 
 from ssl_kb.graph import reduction
+from ssl_kb.queries import ResultView
 from ssl_kb.site import svg
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -71,11 +72,29 @@ def test_ego_links_neighbours_but_not_itself() -> None:
     assert {a.get("href") for a in root.iter(f"{NS}a")} == {"a.html", "c.html"}
 
 
+def result(record_id: str, name: str, year: int, value: float, variant: str) -> ResultView:
+    return ResultView(
+        record_id=record_id,
+        position=0,
+        dataset_id="d",
+        split="val",
+        task="t",
+        metric_id="m",
+        value=value,
+        unit="%",
+        protocol="linear",
+        shots=None,
+        variant=variant,
+        setting=None,
+        source="s",
+        note=None,
+        record_name=name,
+        record_year=year,
+    )
+
+
 def test_results_chart_has_a_point_per_result() -> None:
-    rows = [
-        {"record_id": "a", "record_name": "A", "record_year": 2019, "value": 70.0, "variant": "x"},
-        {"record_id": "b", "record_name": "B", "record_year": 2021, "value": 80.5, "variant": "y"},
-    ]
+    rows = [result("a", "A", 2019, 70.0, "x"), result("b", "B", 2021, 80.5, "y")]
     root = ET.fromstring(
         svg.results_chart("chart-x", rows, higher_is_better=True, unit="%", href=_href, title="t")
     )
@@ -84,9 +103,6 @@ def test_results_chart_has_a_point_per_result() -> None:
 
 
 def test_results_chart_tolerates_ties() -> None:
-    rows = [
-        {"record_id": r, "record_name": r, "record_year": 2020, "value": 70.0, "variant": "x", "position": 0}
-        for r in ("b", "a")
-    ]
+    rows = [result(r, r, 2020, 70.0, "x") for r in ("b", "a")]
     out = svg.results_chart("chart-t", rows, higher_is_better=True, unit="%", href=_href, title="t")
     assert out.index('href="a.html"') < out.index('href="b.html"')

@@ -124,17 +124,18 @@ def list_(
     with user_errors():
         engine = get_project(kb).open_store(url)
         if topic is not None:
-            if topic not in {t["id"] for t in queries.topics_in_order(engine)}:
-                known = ", ".join(t["id"] for t in queries.topics_in_order(engine))
+            topics = [t.id for t in queries.topics_in_order(engine)]
+            if topic not in topics:
+                known = ", ".join(topics)
                 fail(f"no topic {topic!r}; topics: {known}")
             rows = queries.records_by_topic(engine, topic, (kind,) if kind else queries.WORK_KINDS)
         else:
             rows = queries.record_rows(engine, (kind,) if kind else None)
-    keys = ["id", "kind", "name", "year", "family"]
+    listed = [{"id": r.id, "kind": r.kind, "name": r.name, "year": r.year, "family": r.family} for r in rows]
     if fmt is ListFormat.json:
-        print_json([{k: r[k] for k in keys} for r in rows])
+        print_json(listed)
         return
-    table(keys, [[r[k] for k in keys] for r in rows])
+    table(["id", "kind", "name", "year", "family"], [list(r.values()) for r in listed])
 
 
 @app.command()
@@ -149,6 +150,7 @@ def show(
     from ..citation import bibtex, cite_keys
     from ..errors import UnknownRecord
     from ..queries import papers
+    from ..schema import Topic
     from ..store import records_from_store
 
     with user_errors():
@@ -167,8 +169,8 @@ def show(
 
         typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
     elif fmt is ShowFormat.bibtex:
-        paper = data.get("paper")
-        if not paper:
+        paper = None if isinstance(record, Topic) else record.paper
+        if paper is None:
             fail(f"{record_id} has no paper to cite")
         typer.echo(bibtex(record_id, paper, keys.get(record_id)), nl=False)
     else:
@@ -253,13 +255,13 @@ def timeline(
     if fmt is ListFormat.json:
         print_json(
             {
-                str(y): [{"id": r["id"], "name": r["name"], "family": r["family"]} for r in rows]
+                str(y): [{"id": r.id, "name": r.name, "family": r.family} for r in rows]
                 for y, rows in years.items()
             }
         )
         return
     for year, rows in years.items():
-        typer.echo(f"{year}  " + ", ".join(r["name"] for r in rows))
+        typer.echo(f"{year}  " + ", ".join(r.name for r in rows))
 
 
 # ---------------------------------------------------------------------------- store

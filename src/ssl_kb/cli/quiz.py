@@ -146,14 +146,14 @@ def quiz(
     from .. import graph as lineage
     from ..output import guard_file, stale, with_marker, write_text
     from ..quiz.bank import bank_files, draw, generate
-    from ..quiz.facts import Facts
+    from ..readmodel import ReadModel
 
     with user_errors():
         project = get_project(kb)
         engine = project.open_store(url)
-        graph = lineage.build(engine)
+        model = ReadModel.read(engine, lineage.build(engine))
         if check or write_bank:
-            files = with_marker(bank_files(engine, graph))
+            files = with_marker(bank_files(model))
             if check:
                 problems = stale(files, project.quiz_dir, prefix="quizzes/")
                 if problems:
@@ -166,13 +166,12 @@ def quiz(
             _write_bank(project, files)
             err(f"wrote {len(files)} files to {project.quiz_dir}")
             return
-        facts = Facts.from_store(engine, graph)
-    if topic is not None and topic not in facts.topic_order:
-        fail(f"no topic {topic!r}; topics: {', '.join(facts.topic_order)}")
-    pool = [q for q in generate(facts, chosen_kinds) if topic is None or topic in q.topics]
+    if topic is not None and topic not in model.topic_order:
+        fail(f"no topic {topic!r}; topics: {', '.join(model.topic_order)}")
+    pool = [q for q in generate(model, chosen_kinds) if topic is None or topic in q.topics]
     if not pool:
         fail("no questions match these options")
-    title = facts.records[topic]["name"] if topic else "Self-supervised learning in vision"
+    title = model.name(topic) if topic else "Self-supervised learning in vision"
 
     if fmt is not None:
         from ..quiz.export import WRITERS
@@ -211,7 +210,7 @@ def quiz(
             questions = draw(pool, n, seed)
         interactive = sys.stdin.isatty()
         err(f"{title}: {len(questions)} questions (seed {seed}); answer with a letter or number, q to stop")
-        record_kinds = {rid: str(row["kind"]) for rid, row in facts.records.items()}
+        record_kinds = {rid: row.kind for rid, row in model.rows.items()}
         try:
             score, mistakes = _run(questions, history, interactive, record_kinds)
         except KeyboardInterrupt:

@@ -169,9 +169,9 @@ def run_loss(
     def step() -> torch.Tensor:
         for t in leaves:
             t.grad = None
-        value = fn(*args, **kwargs)
+        value: torch.Tensor = fn(*args, **kwargs)
         if value.requires_grad:
-            value.backward()
+            torch.autograd.backward(value)
         return value
 
     value = step()  # warm-up

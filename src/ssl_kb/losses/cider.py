@@ -39,9 +39,11 @@ def _ngrams(sentence: str, n: int) -> Counter[tuple[str, ...]]:
     return counts
 
 
-def _vector(
-    counts: Counter[tuple[str, ...]], df: Counter[tuple[str, ...]], log_n: float, n: int
-) -> tuple[list[dict[tuple[str, ...], float]], list[float], int]:
+#: A sentence's TF-IDF vectors per n-gram order, their norms and its length in unigrams.
+Vector = tuple[list[dict[tuple[str, ...], float]], list[float], int]
+
+
+def _vector(counts: Counter[tuple[str, ...]], df: Counter[tuple[str, ...]], log_n: float, n: int) -> Vector:
     vec: list[dict[tuple[str, ...], float]] = [{} for _ in range(n)]
     norm = [0.0] * n
     length = 0
@@ -55,7 +57,7 @@ def _vector(
     return vec, [math.sqrt(v) for v in norm], length
 
 
-def _similarity(hyp, ref, sigma: float, n: int) -> list[float]:
+def _similarity(hyp: Vector, ref: Vector, sigma: float, n: int) -> list[float]:
     vec_h, norm_h, len_h = hyp
     vec_r, norm_r, len_r = ref
     delta = float(len_h - len_r)

@@ -77,7 +77,7 @@ def _nearest_bins(ab: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]
     """
     centers = ab_bin_centers(device=ab.device, dtype=ab.dtype)
     dists, idx = [], []
-    for chunk in ab.split(1 << 15):
+    for chunk in torch.split(ab, 1 << 15):
         # direct differences, not the matrix-product expansion: exact on the integer grid, so ties and
         # cell boundaries resolve the same way on every device
         d = torch.cdist(chunk, centers, compute_mode="donot_use_mm_for_euclid_dist")
@@ -196,7 +196,7 @@ def quantize_lightness(lightness: torch.Tensor, bins: int) -> torch.Tensor:
 
 def _weighted_ce(
     logits: torch.Tensor, z: torch.Tensor, class_weights: torch.Tensor | None, hard: torch.Tensor
-):
+) -> torch.Tensor:
     """Mean over pixels of ``-v * sum_q z log softmax(logits)``; ``hard`` gives the class of ``v``."""
     log_p = F.log_softmax(logits, dim=1)
     per_pixel = -(z * log_p).sum(1)

@@ -78,7 +78,8 @@ def all_gather_with_grad(x: torch.Tensor, *, group: Any = None) -> torch.Tensor:
         return x
     if x.dim() == 0:
         raise ValueError(f"x: expected at least one dimension (B, ...), got {tuple(x.shape)}")
-    out: torch.Tensor = _AllGather.apply(x, group)
+    # torch declares Function.apply without annotations; its result here is the gathered tensor
+    out: torch.Tensor = _AllGather.apply(x, group)  # type: ignore[no-untyped-call]
     return out
 
 

@@ -118,7 +118,8 @@ class GatedCrossAttentionDense(nn.Module):
         weights = torch.softmax(torch.where(any_allowed, logits, 0.0), dim=-1)
         weights = torch.where(any_allowed, weights, 0.0)
         out = torch.matmul(weights, v.to(acc)).to(y.dtype)  # [B, h, N, dh]
-        return self.to_out(out.transpose(1, 2).reshape(b, n, h * dh))
+        projected: torch.Tensor = self.to_out(out.transpose(1, 2).reshape(b, n, h * dh))
+        return projected
 
     def forward(
         self, y: torch.Tensor, *, media: torch.Tensor, media_index: torch.Tensor | None = None
@@ -154,4 +155,5 @@ class GatedCrossAttentionDense(nn.Module):
                     f"got {int(media_index.min())}..{int(media_index.max())}"
                 )
         y = y + torch.tanh(self.alpha_xattn).to(y.dtype) * self.attention(y, media, media_index)
-        return y + torch.tanh(self.alpha_dense).to(y.dtype) * self.ff(y)
+        dense: torch.Tensor = self.ff(y)
+        return y + torch.tanh(self.alpha_dense).to(y.dtype) * dense

@@ -91,7 +91,8 @@ def cross_entropy_total(
         raise ValueError(
             f"col_weight: columns need M == N (a bijective positive), got {q.shape[0]} and {k.shape[0]}"
         )
-    out: torch.Tensor = _CrossEntropyTotal.apply(
+    # torch declares Function.apply without annotations; its result here is the loss tensor
+    out: torch.Tensor = _CrossEntropyTotal.apply(  # type: ignore[no-untyped-call]
         q, k, scale.reshape(()), positive, exclude, float(row_weight), float(col_weight), chunk_size
     )
     return out

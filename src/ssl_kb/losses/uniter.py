@@ -91,7 +91,7 @@ def mlm_loss(logits: torch.Tensor, target: torch.Tensor, ignore_index: int = -1)
     return total / valid.sum().to(dt).clamp_min(1.0)
 
 
-def _region_args(name: str, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor):
+def _region_args(name: str, pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> dict[str, int]:
     sizes = check_shape(name, pred, "B N D")
     check_floating(name, pred)
     check_shape("target", target, "B N D", **sizes)

@@ -1,7 +1,7 @@
 """Site: the course site's Markdown pages, generated from the store and the lineage graph.
 
-:func:`generate` is pure: it reads a store engine and the lineage graph (:func:`ssl_kb.graph.build`)
-and returns the pages as ``{path relative to the docs folder: text}`` plus the MkDocs navigation
+:func:`generate` is pure: it reads the :class:`~ssl_kb.readmodel.ReadModel` (the store and the lineage
+graph, read once) and returns the pages as ``{path relative to the docs folder: text}`` plus the MkDocs navigation
 file; :mod:`ssl_kb.output` writes them and MkDocs only renders them. Output is deterministic.
 """
 
@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import networkx as nx
 import yaml
-from sqlalchemy.engine import Engine
 
+from ..readmodel import Questions, ReadModel
 from ..schema import FOLDERS, quiz_page
 from . import overviews, pages
-from .catalog import Catalog
 from .downloads import files as download_files
 
 #: Sections of the navigation list each page while they have at most this many; beyond it only the
@@ -70,7 +68,7 @@ def _section(title: str, index: str, items: list[tuple[str, str]]) -> dict[str, 
     return {title: entries}
 
 
-def navigation(cat: Catalog) -> list[Any]:
+def navigation(cat: ReadModel) -> list[Any]:
     """The MkDocs ``nav``: topics in lecture order, methods by year, then the overviews."""
 
     def items(kind: str, key: Any = None) -> list[tuple[str, str]]:
@@ -125,16 +123,10 @@ def config(nav: list[Any]) -> str:
     return CONFIG_HEADER + body
 
 
-def generate(
-    engine: Engine,
-    graph: nx.DiGraph,
-    *,
-    questions: dict[str, list[dict[str, Any]]] | None = None,
-    sqlite: bytes | None = None,
-) -> Site:
+def generate(model: ReadModel, *, questions: Questions | None = None, sqlite: bytes | None = None) -> Site:
     """Every page of the site. ``questions`` (topic id -> question dicts) adds the quiz pages;
     ``sqlite`` (the store file's bytes) adds it to the downloads."""
-    cat = Catalog.read(engine, graph, questions)
+    cat = model.with_questions(questions)
     docs: dict[str, Content] = {
         "index.md": overviews.home(cat),
         "timeline.md": overviews.timeline(cat),
@@ -162,7 +154,7 @@ def generate(
         for topic in cat.topics():
             if cat.quiz_page(topic.id):
                 docs[quiz_page(topic.id)] = overviews.quiz(cat, topic.id)
-    docs.update(download_files(engine, cat))
+    docs.update(download_files(cat))
     if sqlite is not None:
         docs["downloads/ssl-kb.sqlite"] = sqlite
     docs.update(_assets())

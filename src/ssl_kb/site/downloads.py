@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy.engine import Engine
-
-from .. import queries
-from ..citation import bibtex, cite_keys
-from .catalog import Catalog
+from ..citation import bibtex
+from ..queries import ClaimView, RecordView, ResultView
+from ..readmodel import ReadModel
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -33,68 +32,104 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+def _csv(columns: list[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else neutralise(row[c]) for c in columns])
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
     return out.getvalue()
 
 
-def files(engine: Engine, cat: Catalog) -> dict[str, str]:
+RECORD_COLUMNS = [
+    "id",
+    "kind",
+    "name",
+    "full_name",
+    "year",
+    "family",
+    "pretext_task",
+    "architecture",
+    "backbone",
+    "modalities",
+    "summary",
+    "source",
+]
+RESULT_COLUMNS = [
+    "record_id",
+    "dataset_id",
+    "split",
+    "task",
+    "metric_id",
+    "value",
+    "unit",
+    "protocol",
+    "shots",
+    "variant",
+    "setting",
+    "source",
+    "note",
+]
+EDGE_COLUMNS = ["child_id", "parent_id", "type", "reason"]
+CLAIM_COLUMNS = ["record_id", "slide", "claim", "verdict", "correction", "field", "source", "note"]
+
+
+def _record_cells(model: ReadModel, r: RecordView) -> list[object]:
+    return [
+        r.id,
+        r.kind,
+        r.name,
+        r.full_name,
+        r.year,
+        r.family,
+        r.pretext_task,
+        r.architecture,
+        r.backbone,
+        ";".join(r.modalities),
+        r.summary,
+        model.sources[r.id],
+    ]
+
+
+def _result_cells(r: ResultView) -> list[object]:
+    return [
+        r.record_id,
+        r.dataset_id,
+        r.split,
+        r.task,
+        r.metric_id,
+        r.value,
+        r.unit,
+        r.protocol,
+        r.shots,
+        r.variant,
+        r.setting,
+        r.source,
+        r.note,
+    ]
+
+
+def _claim_cells(c: ClaimView) -> list[object]:
+    return [c.record_id, c.slide, c.claim, c.verdict, c.correction, c.field, c.source, c.note]
+
+
+def files(model: ReadModel) -> dict[str, str]:
     """``downloads/...`` files, deterministic (sorted, no timestamps)."""
     records = [
-        cat.records[rid].model_dump(mode="json", exclude_defaults=False) for rid in sorted(cat.records)
+        model.records[rid].model_dump(mode="json", exclude_defaults=False) for rid in sorted(model.records)
     ]
-    rows = queries.record_rows(engine)
-    for row in rows:
-        row["modalities"] = ";".join(row.get("modalities") or [])
-        row["source"] = cat.sources[row["id"]]
-    record_columns = [
-        "id",
-        "kind",
-        "name",
-        "full_name",
-        "year",
-        "family",
-        "pretext_task",
-        "architecture",
-        "backbone",
-        "modalities",
-        "summary",
-        "source",
-    ]
-    result_columns = [
-        "record_id",
-        "dataset_id",
-        "split",
-        "task",
-        "metric_id",
-        "value",
-        "unit",
-        "protocol",
-        "shots",
-        "variant",
-        "setting",
-        "source",
-        "note",
-    ]
-    results = sorted(queries.results(engine), key=lambda r: (r["record_id"], r["position"]))
-    claim_columns = ["record_id", "slide", "claim", "verdict", "correction", "field", "source", "note"]
-    papers = queries.papers(engine)
-    keys = cite_keys(papers)
-    bib = "\n".join(bibtex(rid, paper, keys[rid]) for rid, paper in sorted(papers.items()))
+    results = sorted(model.results, key=lambda r: (r.record_id, r.position))
+    bib = "\n".join(bibtex(rid, paper, model.cite_keys[rid]) for rid, paper in sorted(model.papers.items()))
     return {
         "downloads/ssl-kb.json": json.dumps(
             {"records": records}, indent=1, sort_keys=True, ensure_ascii=False
         )
         + "\n",
-        "downloads/records.csv": _csv(record_columns, rows),
-        "downloads/results.csv": _csv(result_columns, results),
+        "downloads/records.csv": _csv(RECORD_COLUMNS, (_record_cells(model, r) for r in model.rows.values())),
+        "downloads/results.csv": _csv(RESULT_COLUMNS, (_result_cells(r) for r in results)),
         "downloads/lineage.csv": _csv(
-            ["child_id", "parent_id", "type", "reason"], queries.lineage_edges(engine)
+            EDGE_COLUMNS, ([e.child_id, e.parent_id, e.type, e.reason] for e in model.edges)
         ),
-        "downloads/lecture-claims.csv": _csv(claim_columns, queries.lecture_claims(engine)),
+        "downloads/lecture-claims.csv": _csv(CLAIM_COLUMNS, (_claim_cells(c) for c in model.claims)),
         "downloads/ssl-kb.bib": bib,
     }

@@ -4,12 +4,15 @@ errata, downloads, contributing, quizzes)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from ..diagnostics import CODES
+from ..queries import ResultView
+from ..readmodel import ReadModel
 from ..schema import FOLDERS, MODELS, quiz_page
 from . import markdown, svg
-from .catalog import Catalog
 from .markdown import Raw, link
 from .pages import ADMONITION, header
 from .quiz import embed, payload
@@ -28,11 +31,11 @@ PROTOCOL_TITLES = {
 }
 
 
-def _href(cat: Catalog, page: str):  # type: ignore[no-untyped-def]
+def _href(cat: ReadModel, page: str) -> Callable[[str], str | None]:
     return lambda n: markdown.html_url(page, cat.page(n)) if n in cat.records else None
 
 
-def home(cat: Catalog) -> str:
+def home(cat: ReadModel) -> str:
     page = "index.md"
     topics = [{"link": link(page, cat.page(t.id), t.name), "summary": t.summary} for t in cat.topics()]
     counts = {k: len(cat.ids(k)) for k in ("topic", "method", "concept", "dataset", "metric")}
@@ -56,7 +59,7 @@ def home(cat: Catalog) -> str:
     )
 
 
-def index(cat: Catalog, kind: str) -> str:
+def index(cat: ReadModel, kind: str) -> str:
     folder = FOLDERS[kind]
     page = f"{folder}/index.md"
     rows: list[list[Any]]
@@ -89,7 +92,7 @@ def index(cat: Catalog, kind: str) -> str:
     return render("index.md.j2", header=header(ALL), title=title, intro=intro, columns=columns, rows=rows)
 
 
-def timeline(cat: Catalog) -> str:
+def timeline(cat: ReadModel) -> str:
     page = "timeline.md"
     years: dict[int, list[Raw]] = defaultdict(list)
     for rid in cat.works_by_year():
@@ -105,7 +108,7 @@ def timeline(cat: Catalog) -> str:
     )
 
 
-def lineage(cat: Catalog) -> str:
+def lineage(cat: ReadModel) -> str:
     from ..graph import reduction
 
     page = "lineage.md"
@@ -140,24 +143,22 @@ def lineage(cat: Catalog) -> str:
     )
 
 
-def benchmark(cat: Catalog, dataset_id: str) -> str:
+def benchmark(cat: ReadModel, dataset_id: str) -> str:
     page = f"results/{dataset_id}.md"
     dataset = cat.records[dataset_id]
-    grouped: dict[tuple[str, str, int | None], list[dict[str, Any]]] = defaultdict(list)
+    grouped: dict[tuple[str, str, int | None], list[ResultView]] = defaultdict(list)
     for r in cat.results_on.get(dataset_id, []):
-        grouped[(r["protocol"], r["metric_id"], r.get("shots"))].append(r)
+        grouped[(r.protocol, r.metric_id, r.shots)].append(r)
     groups = []
     for (protocol, metric_id, shots), rows in sorted(
         grouped.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)
     ):
         metric = cat.metric(metric_id)
         higher = metric.higher_is_better if metric else True
-        ranked = sorted(
-            rows, key=lambda r: ((-r["value"] if higher else r["value"]), r["record_id"], r["position"])
-        )
+        ranked = sorted(rows, key=lambda r: ((-r.value if higher else r.value), r.record_id, r.position))
         shot = f", {shots}-shot" if shots else ""
         title = f"{PROTOCOL_TITLES.get(protocol, protocol)}{shot}: {cat.name(metric_id)}"
-        unit = rows[0]["unit"]
+        unit = rows[0].unit
         chart = svg.results_chart(
             f"chart-{protocol}-{metric_id}-{shots or 0}",
             rows,
@@ -169,18 +170,18 @@ def benchmark(cat: Catalog, dataset_id: str) -> str:
         table = [
             [
                 k + 1,
-                link(page, cat.page(r["record_id"]), r["record_name"]),
-                r["record_year"] or "—",
-                f"{r['value']:g} {r['unit']}",
-                r["variant"] + (f"; {r['setting']}" if r.get("setting") else ""),
-                f"{r['split']} ({r['task']})",
-                r["source"],
+                link(page, cat.page(r.record_id), r.record_name),
+                r.record_year or "—",
+                f"{r.value:g} {r.unit}",
+                r.variant + (f"; {r.setting}" if r.setting else ""),
+                f"{r.split} ({r.task})",
+                r.source,
             ]
             for k, r in enumerate(ranked)
         ]
         groups.append({"title": title, "chart": Raw(chart), "rows": table})
     sources = sorted(
-        {cat.sources[r["record_id"]] for r in cat.results_on.get(dataset_id, [])} | {cat.sources[dataset_id]}
+        {cat.sources[r.record_id] for r in cat.results_on.get(dataset_id, [])} | {cat.sources[dataset_id]}
     )
     return render(
         "benchmark.md.j2",
@@ -191,12 +192,12 @@ def benchmark(cat: Catalog, dataset_id: str) -> str:
     )
 
 
-def results_index(cat: Catalog) -> str:
+def results_index(cat: ReadModel) -> str:
     page = "results/index.md"
     rows = []
     for d in sorted(cat.datasets(), key=lambda d: d.id):
         on = cat.results_on.get(d.id, [])
-        protocols = ", ".join(sorted({r["protocol"] for r in on}))
+        protocols = ", ".join(sorted({r.protocol for r in on}))
         target = link(page, f"results/{d.id}.md", d.name) if on else markdown.text(d.name)
         rows.append([target, len(on), protocols or "—", ", ".join(d.tasks)])
     return render(
@@ -209,7 +210,7 @@ def results_index(cat: Catalog) -> str:
     )
 
 
-def compare(cat: Catalog) -> str:
+def compare(cat: ReadModel) -> str:
     page = "compare.md"
     rows = []
     for m in sorted(cat.methods(), key=lambda m: (m.paper.year, m.id)):
@@ -233,22 +234,23 @@ def compare(cat: Catalog) -> str:
     )
 
 
-def errata(cat: Catalog) -> str:
+def errata(cat: ReadModel) -> str:
     page = "errata.md"
     titles = {"wrong": "Wrong", "imprecise": "Imprecise", "typo": "Typos"}
     groups = []
     found = cat.errata()
     for verdict, title in titles.items():
         claims = [
-            c | {"kind": ADMONITION[verdict], "link": link(page, cat.page(c["record_id"]), c["record_name"])}
+            asdict(c)
+            | {"kind": ADMONITION[verdict], "link": link(page, cat.page(c.record_id), c.record_name)}
             for c in found
-            if c["verdict"] == verdict
+            if c.verdict == verdict
         ]
         if claims:
             groups.append({"title": f"{title} ({len(claims)})", "claims": claims})
     checked = len(cat.claims)
     summary = f"{len(found)} of the {checked} lecture claims checked need a correction."
-    sources = sorted({cat.sources[c["record_id"]] for c in found}) or ALL
+    sources = sorted({cat.sources[c.record_id] for c in found}) or ALL
     return render("errata.md.j2", header=header(sources), groups=groups, summary=summary)
 
 
@@ -263,7 +265,7 @@ DOWNLOADS = [
 ]
 
 
-def downloads(cat: Catalog, *, sqlite: bool = True) -> str:
+def downloads(cat: ReadModel, *, sqlite: bool = True) -> str:
     page = "downloads.md"
     files = [
         [link(page, f"downloads/{name}", name), what]
@@ -292,9 +294,9 @@ def contributing() -> str:
     )
 
 
-def quiz(cat: Catalog, topic_id: str) -> str:
+def quiz(cat: ReadModel, topic_id: str) -> str:
     page = quiz_page(topic_id)
-    questions = (cat.questions or {}).get(topic_id, [])
+    questions = cat.questions.get(topic_id, [])
     topic = cat.records[topic_id]
     urls = {rid: markdown.html_url(page, cat.page(rid)) for rid in cat.records}
     names = {rid: r.name for rid, r in cat.records.items()}
@@ -309,10 +311,10 @@ def quiz(cat: Catalog, topic_id: str) -> str:
     )
 
 
-def quiz_index(cat: Catalog) -> str:
+def quiz_index(cat: ReadModel) -> str:
     page = "quiz/index.md"
     rows = [
-        [link(page, q, t.name), len((cat.questions or {}).get(t.id, []))]
+        [link(page, q, t.name), len(cat.questions.get(t.id, []))]
         for t in cat.topics()
         if (q := cat.quiz_page(t.id))
     ]

@@ -1,6 +1,6 @@
 """Pages: one Markdown page per record (method, concept, topic, dataset, metric).
 
-Each function takes the :class:`~ssl_kb.site.catalog.Catalog` and a record id and returns the
+Each function takes the :class:`~ssl_kb.readmodel.ReadModel` and a record id and returns the
 page's Markdown. Facts are collected here as escaped cells and links; layout lives in the Jinja2
 templates under ``templates/site/``.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..citation import bibtex
+from ..readmodel import ReadModel
 from ..schema import AnyRecord, Concept, Dataset, Method, Metric, Topic
 from . import docstrings, implementations, markdown, svg
-from .catalog import Catalog
 from .markdown import Raw, code_block, external, indent, link, text
 from .templates import render
 
@@ -29,12 +29,7 @@ def header(sources: list[str] | str) -> Raw:
     )
 
 
-def _paper_dict(record: AnyRecord) -> dict[str, Any] | None:
-    paper = getattr(record, "paper", None)
-    return None if paper is None else paper.model_dump(mode="json")
-
-
-def card(cat: Catalog, page: str, record: AnyRecord) -> list[list[Any]]:
+def card(cat: ReadModel, page: str, record: AnyRecord) -> list[list[Any]]:
     """Fact/value rows of a record's card."""
     rows: list[list[Any]] = []
     paper = getattr(record, "paper", None)
@@ -54,8 +49,8 @@ def card(cat: Catalog, page: str, record: AnyRecord) -> list[list[Any]]:
             rows.append(["DOI", external(paper.doi, f"https://doi.org/{paper.doi}")])
         if paper.url:
             rows.append(["Link", external(paper.url, paper.url)])
-    elif getattr(record, "year", None) is not None:
-        rows.append(["Year", record.year])  # type: ignore[union-attr]
+    elif not isinstance(record, Method | Topic) and record.year is not None:
+        rows.append(["Year", record.year])
     for label, attr_name in (
         ("Family", "family"),
         ("Pretext task", "pretext_task"),
@@ -85,30 +80,30 @@ def card(cat: Catalog, page: str, record: AnyRecord) -> list[list[Any]]:
     return rows
 
 
-def _links(cat: Catalog, page: str, ids: list[str]) -> Raw:
+def _links(cat: ReadModel, page: str, ids: list[str]) -> Raw:
     parts = [link(page, cat.page(i), cat.name(i)) if i in cat.records else text(i) for i in ids]
     return Raw(", ".join(parts))
 
 
-def _bibtex(cat: Catalog, record: AnyRecord) -> Raw | None:
-    paper = _paper_dict(record)
+def _bibtex(cat: ReadModel, record: AnyRecord) -> Raw | None:
+    paper = cat.papers.get(record.id)
     return None if paper is None else code_block(bibtex(record.id, paper, cat.cite_keys[record.id]), "bibtex")
 
 
-def claims(cat: Catalog, rid: str) -> list[dict[str, Any]]:
+def claims(cat: ReadModel, rid: str) -> list[dict[str, Any]]:
     out = []
     for c in cat.claims_of(rid):
-        body = c["correction"] or "The claim is correct."
-        if c.get("note"):
-            body = f"{body} ({c['note']})"
+        body = c.correction or "The claim is correct."
+        if c.note:
+            body = f"{body} ({c.note})"
         out.append(
             {
-                "slide": c["slide"],
-                "claim": c["claim"],
-                "verdict": c["verdict"],
-                "kind": ADMONITION.get(c["verdict"], "note"),
+                "slide": c.slide,
+                "claim": c.claim,
+                "verdict": c.verdict,
+                "kind": ADMONITION.get(c.verdict, "note"),
                 "body": body,
-                "source": c["source"],
+                "source": c.source,
             }
         )
     return out
@@ -134,26 +129,26 @@ def _implementations(dotted: list[str]) -> tuple[list[dict[str, Any]], list[str]
     return found, missing
 
 
-def _result_rows(cat: Catalog, page: str, rid: str) -> list[list[Any]]:
+def _result_rows(cat: ReadModel, page: str, rid: str) -> list[list[Any]]:
     rows = []
-    for r in sorted(cat.results_of.get(rid, []), key=lambda r: r["position"]):
+    for r in sorted(cat.results_of.get(rid, []), key=lambda r: r.position):
         dataset = (
-            link(page, f"results/{r['dataset_id']}.md", cat.name(r["dataset_id"]))
-            if r["dataset_id"] in cat.records
-            else r["dataset_id"]
+            link(page, f"results/{r.dataset_id}.md", cat.name(r.dataset_id))
+            if r.dataset_id in cat.records
+            else r.dataset_id
         )
         metric = (
-            link(page, cat.page(r["metric_id"]), cat.name(r["metric_id"]))
-            if r["metric_id"] in cat.records
-            else r["metric_id"]
+            link(page, cat.page(r.metric_id), cat.name(r.metric_id))
+            if r.metric_id in cat.records
+            else r.metric_id
         )
-        protocol = r["protocol"] + (f" ({r['shots']}-shot)" if r.get("shots") else "")
-        variant = r["variant"] + (f"; {r['setting']}" if r.get("setting") else "")
-        rows.append([dataset, metric, f"{r['value']:g} {r['unit']}", protocol, variant, r["source"]])
+        protocol = r.protocol + (f" ({r.shots}-shot)" if r.shots else "")
+        variant = r.variant + (f"; {r.setting}" if r.setting else "")
+        rows.append([dataset, metric, f"{r.value:g} {r.unit}", protocol, variant, r.source])
     return rows
 
 
-def _edges(cat: Catalog, page: str, pairs: list[tuple[str, str]], other: int) -> list[dict[str, Any]]:
+def _edges(cat: ReadModel, page: str, pairs: list[tuple[str, str]], other: int) -> list[dict[str, Any]]:
     out = []
     for child, parent in pairs:
         data = cat.graph.edges[child, parent]
@@ -168,7 +163,7 @@ def _edges(cat: Catalog, page: str, pairs: list[tuple[str, str]], other: int) ->
     return out
 
 
-def work(cat: Catalog, rid: str) -> str:
+def work(cat: ReadModel, rid: str) -> str:
     """A method's or concept's page."""
     record = cat.records[rid]
     assert isinstance(record, Method | Concept)
@@ -206,23 +201,16 @@ def work(cat: Catalog, rid: str) -> str:
     )
 
 
-def reference(cat: Catalog, rid: str) -> str:
+def reference(cat: ReadModel, rid: str) -> str:
     """A dataset's or metric's page."""
     record = cat.records[rid]
     page = cat.page(rid)
     rows = []
     if isinstance(record, Dataset):
         for r in cat.results_on.get(rid, []):
-            who = link(page, cat.page(r["record_id"]), r["record_name"])
+            who = link(page, cat.page(r.record_id), r.record_name)
             rows.append(
-                [
-                    who,
-                    r["record_year"],
-                    cat.name(r["metric_id"]),
-                    f"{r['value']:g} {r['unit']}",
-                    r["protocol"],
-                    r["variant"],
-                ]
+                [who, r.record_year, cat.name(r.metric_id), f"{r.value:g} {r.unit}", r.protocol, r.variant]
             )
     found: list[dict[str, Any]] = []
     if isinstance(record, Metric) and record.implementation:
@@ -241,7 +229,7 @@ def reference(cat: Catalog, rid: str) -> str:
     )
 
 
-def topic(cat: Catalog, rid: str) -> str:
+def topic(cat: ReadModel, rid: str) -> str:
     """A lecture topic's page: its points, the corrections, its methods oldest first."""
     record = cat.records[rid]
     assert isinstance(record, Topic)

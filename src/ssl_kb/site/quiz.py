@@ -12,14 +12,14 @@ import json
 from typing import Any
 
 from ..quiz.bank import generate
-from ..quiz.facts import Facts
+from ..readmodel import Questions, ReadModel
 
 
-def collect(facts: Facts) -> dict[str, list[dict[str, Any]]]:
+def collect(model: ReadModel) -> Questions:
     """Topic id -> question dicts (``Question.to_dict()``), topics in lecture order, empty ones left out."""
-    questions = generate(facts)
-    out: dict[str, list[dict[str, Any]]] = {}
-    for topic in facts.topic_order:
+    questions = generate(model)
+    out: Questions = {}
+    for topic in model.topic_order:
         items = [q.to_dict() for q in questions if topic in q.topics]
         if items:
             out[topic] = items

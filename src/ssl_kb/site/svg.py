@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import networkx as nx
 
+from ..queries import ResultView
 from .markdown import attr
 
 PALETTE = (
@@ -341,12 +341,12 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def results_chart(
-    name: str, rows: Sequence[dict[str, Any]], *, higher_is_better: bool, unit: str, href: Href, title: str
+    name: str, rows: Sequence[ResultView], *, higher_is_better: bool, unit: str, href: Href, title: str
 ) -> str:
     """Results over time (x: year of the method, y: value) with the best-so-far line."""
     points = sorted(
-        ((int(r["record_year"]), float(r["value"]), r) for r in rows if r.get("record_year") is not None),
-        key=lambda p: (p[0], p[1], str(p[2]["record_id"]), p[2].get("position", 0)),
+        ((r.record_year, float(r.value), r) for r in rows if r.record_year is not None),
+        key=lambda p: (p[0], p[1], p[2].record_id, p[2].position),
     )
     width, height, left, right, top, bottom = 640.0, 300.0, 56.0, 150.0, 20.0, 36.0
     if not points:
@@ -392,13 +392,13 @@ def results_chart(
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in frontier)
         body.append(f'<polyline points="{path}" class="sslkb-frontier"><title>best so far</title></polyline>')
     for k, (year, value, row) in enumerate(points):
-        label = f"{row.get('record_name', row['record_id'])}"
-        tip = f"{label} ({year}): {value:g} {unit}; {row.get('variant', '')}"
+        label = row.record_name
+        tip = f"{label} ({year}): {value:g} {unit}; {row.variant}"
         node = (
             f'<circle cx="{sx(year):.1f}" cy="{sy(value):.1f}" r="5" fill="{colour(0)}"/>'
             f'<text x="{sx(year) + 8:.1f}" y="{sy(value) + 4 + (k % 2) * 10:.1f}" class="sslkb-label">{attr(_short(label, 16))}</text>'
         )
-        url = href(str(row["record_id"]))
+        url = href(row.record_id)
         inner = f"<title>{attr(tip)}</title>{node}"
         body.append(f'<a href="{attr(url)}">{inner}</a>' if url else f"<g>{inner}</g>")
     return _frame(name, width, height, title, body)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..facts import Facts
+from ...readmodel import ReadModel
 from ..model import Question, Source, question_id
 
 Rng = Callable[[str], random.Random]
@@ -18,8 +18,8 @@ N_OPTIONS = 4
 class Kind:
     name: str
     title: str
-    generate: Callable[[Facts, Rng], Iterator[Question]]
-    is_true: Callable[[Facts, Question, str], bool]
+    generate: Callable[[ReadModel, Rng], Iterator[Question]]
+    is_true: Callable[[ReadModel, Question, str], bool]
 
 
 def make(
@@ -59,18 +59,18 @@ def make(
     )
 
 
-def pick(facts: Facts, subject: str, pool: list[str], k: int, rng: random.Random) -> list[str]:
+def pick(model: ReadModel, subject: str, pool: list[str], k: int, rng: random.Random) -> list[str]:
     """``k`` distractors from ``pool``, preferring records from the same or a neighbouring topic."""
-    near = facts.neighbourhood(subject)
-    close = sorted(p for p in pool if near & set(facts.topics(p)))
+    near = model.neighbourhood(subject)
+    close = sorted(p for p in pool if near & set(model.topics_of(p)))
     far = sorted(p for p in pool if p not in close)
     rng.shuffle(close)
     rng.shuffle(far)
     return (close + far)[:k]
 
 
-def option_id(facts: Facts, option: str) -> str | None:
-    return facts.by_name.get(option)
+def option_id(model: ReadModel, option: str) -> str | None:
+    return model.by_name.get(option)
 
 
 def fmt_number(value: Any, unit: str | None = None) -> str:
@@ -85,6 +85,6 @@ def fmt_number(value: Any, unit: str | None = None) -> str:
     return f"{text} {unit}".strip() if unit and unit != "%" else (f"{text}%" if unit == "%" else text)
 
 
-def title(facts: Facts, rid: str) -> str:
-    paper = facts.papers.get(rid)
-    return f"\u201c{paper['title']}\u201d" if paper else facts.name(rid)
+def title(model: ReadModel, rid: str) -> str:
+    paper = model.papers.get(rid)
+    return f"\u201c{paper.title}\u201d" if paper else model.name(rid)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..facts import Facts
+from ...readmodel import ReadModel
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, make, option_id, pick, title
 
 # ---------------------------------------------------------------------------- 1. year
 
 
-def gen_year(facts: Facts, rng: Rng) -> Iterator[Question]:
-    for rid in facts.work_ids():
-        year = facts.year(rid)
+def gen_year(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    for rid in model.work_ids():
+        year = model.year(rid)
         if year is None:
             continue
         basis = {"record": rid, "year": year}
@@ -24,12 +24,12 @@ def gen_year(facts: Facts, rng: Rng) -> Iterator[Question]:
         q = make(
             "year",
             basis,
-            f"In which year was {facts.name(rid)} ({title(facts, rid)}) first published?",
+            f"In which year was {model.name(rid)} ({title(model, rid)}) first published?",
             str(year),
             distractors,
             rng,
-            explanation=f"{facts.name(rid)} was first published in {year} (first arXiv version or publication).",
-            topics=facts.topics(rid),
+            explanation=f"{model.name(rid)} was first published in {year} (first arXiv version or publication).",
+            topics=model.topics_of(rid),
             difficulty=0.55,
             provenance=[Source(rid, "paper.year")],
             links=[rid],
@@ -38,39 +38,39 @@ def gen_year(facts: Facts, rng: Rng) -> Iterator[Question]:
             yield q
 
 
-def true_year(facts: Facts, q: Question, option: str) -> bool:
-    return option == str(facts.year(q.basis["record"]))
+def true_year(model: ReadModel, q: Question, option: str) -> bool:
+    return option == str(model.year(q.basis["record"]))
 
 
 # ---------------------------------------------------------------------------- 2. which-year
 
 
-def gen_which_year(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = facts.work_ids()
+def gen_which_year(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    ids = model.work_ids()
     for rid in ids:
-        year = facts.year(rid)
+        year = model.year(rid)
         if year is None:
             continue
-        pool = [p for p in ids if p != rid and facts.year(p) is not None and facts.year(p) != year]
+        pool = [p for p in ids if p != rid and model.year(p) is not None and model.year(p) != year]
         r = rng(f"which-year|{rid}")
-        near = sorted(pool, key=lambda p: (abs((facts.year(p) or 0) - year), p))[:8]
+        near = sorted(pool, key=lambda p: (abs((model.year(p) or 0) - year), p))[:8]
         r.shuffle(near)
         chosen = near[: N_OPTIONS - 1]
         if len(chosen) < N_OPTIONS - 1:
             continue
         basis = {"record": rid, "year": year}
-        gap = min(abs((facts.year(p) or 0) - year) for p in chosen)
+        gap = min(abs((model.year(p) or 0) - year) for p in chosen)
         q = make(
             "which-year",
             basis,
             f"Which of these was first published in {year}?",
-            facts.name(rid),
-            [facts.name(p) for p in chosen],
+            model.name(rid),
+            [model.name(p) for p in chosen],
             rng,
-            explanation=f"{facts.name(rid)}: {year}; "
-            + ", ".join(f"{facts.name(p)}: {facts.year(p)}" for p in sorted(chosen))
+            explanation=f"{model.name(rid)}: {year}; "
+            + ", ".join(f"{model.name(p)}: {model.year(p)}" for p in sorted(chosen))
             + ".",
-            topics=facts.topics(rid),
+            topics=model.topics_of(rid),
             difficulty=0.7 - 0.1 * min(gap, 3),
             provenance=[Source(rid, "paper.year"), *(Source(p, "paper.year") for p in sorted(chosen))],
             links=[rid, *chosen],
@@ -79,21 +79,21 @@ def gen_which_year(facts: Facts, rng: Rng) -> Iterator[Question]:
             yield q
 
 
-def true_which_year(facts: Facts, q: Question, option: str) -> bool:
-    oid = option_id(facts, option)
-    return oid is not None and facts.year(oid) == q.basis["year"]
+def true_which_year(model: ReadModel, q: Question, option: str) -> bool:
+    oid = option_id(model, option)
+    return oid is not None and model.year(oid) == q.basis["year"]
 
 
 # ---------------------------------------------------------------------------- 3. chronology
 
 
-def gen_chronology(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = [p for p in facts.work_ids() if facts.year(p) is not None]
+def gen_chronology(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    ids = [p for p in model.work_ids() if model.year(p) is not None]
     for rid in ids:
-        year = facts.year(rid) or 0
-        later = sorted({facts.year(p) or 0 for p in ids if (facts.year(p) or 0) > year})
-        pool = [p for p in ids if (facts.year(p) or 0) > year and (facts.year(p) or 0) in later[:4]]
-        chosen = pick(facts, rid, pool, N_OPTIONS - 1, rng(f"chronology|{rid}"))
+        year = model.year(rid) or 0
+        later = sorted({model.year(p) or 0 for p in ids if (model.year(p) or 0) > year})
+        pool = [p for p in ids if (model.year(p) or 0) > year and (model.year(p) or 0) in later[:4]]
+        chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"chronology|{rid}"))
         if len(chosen) < N_OPTIONS - 1:
             continue
         basis = {"record": rid, "year": year, "later": sorted(chosen)}
@@ -101,16 +101,16 @@ def gen_chronology(facts: Facts, rng: Rng) -> Iterator[Question]:
             "chronology",
             basis,
             "Which of these was published first?",
-            facts.name(rid),
-            [facts.name(p) for p in chosen],
+            model.name(rid),
+            [model.name(p) for p in chosen],
             rng,
             explanation="In order: "
             + ", ".join(
-                f"{facts.name(p)} ({facts.year(p)})"
-                for p in sorted([rid, *chosen], key=lambda p: (facts.year(p), p))
+                f"{model.name(p)} ({model.year(p)})"
+                for p in sorted([rid, *chosen], key=lambda p: (model.year(p), p))
             )
             + ".",
-            topics=facts.topics(rid),
+            topics=model.topics_of(rid),
             difficulty=0.6,
             provenance=[Source(p, "paper.year") for p in [rid, *sorted(chosen)]],
             links=[rid, *chosen],
@@ -119,8 +119,8 @@ def gen_chronology(facts: Facts, rng: Rng) -> Iterator[Question]:
             yield q
 
 
-def true_chronology(facts: Facts, q: Question, option: str) -> bool:
-    years = {o: facts.year(option_id(facts, o) or "") if option_id(facts, o) else None for o in q.options}
+def true_chronology(model: ReadModel, q: Question, option: str) -> bool:
+    years = {o: model.year(option_id(model, o) or "") if option_id(model, o) else None for o in q.options}
     if any(y is None for y in years.values()):
         return False
     first = min(y for y in years.values() if y is not None)

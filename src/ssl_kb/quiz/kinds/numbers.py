@@ -5,44 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..facts import Facts
+from ...queries import HyperparameterView, ResultView
+from ...readmodel import ReadModel
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, fmt_number, make
 
 # ---------------------------------------------------------------------------- 8. result
 
 
-def _result_key(r: dict[str, Any]) -> tuple[Any, ...]:
+def _result_key(r: ResultView) -> tuple[str | int | None, ...]:
     return (
-        r["record_id"],
-        r["dataset_id"],
-        r["metric_id"],
-        r["protocol"],
-        r["shots"],
-        r["variant"],
-        r["split"],
+        r.record_id,
+        r.dataset_id,
+        r.metric_id,
+        r.protocol,
+        r.shots,
+        r.variant,
+        r.split,
     )
 
 
-def gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
-    keys: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for r in facts.results:
+def gen_result(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    keys: dict[tuple[str | int | None, ...], list[ResultView]] = {}
+    for r in model.results:
         keys.setdefault(_result_key(r), []).append(r)
     for key, rows in sorted(keys.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
-        if len(rows) != 1 or facts.records.get(key[0], {}).get("kind") != "method":
+        if len(rows) != 1 or model.rows[rows[0].record_id].kind != "method":
             continue
         r = rows[0]
-        value, unit = float(r["value"]), r["unit"]
+        value, unit = float(r.value), r.unit
         answer = fmt_number(value, unit)
         scale = max(abs(value) * 0.04, 0.5 if unit == "%" else 0.01 * max(abs(value), 1))
-        same_scale = facts.index(
-            "results-by-metric", facts.results, lambda o: (o["dataset_id"], o["metric_id"])
-        )
+        same_scale = model.index("results-by-metric", model.results, lambda o: (o.dataset_id, o.metric_id))
         others = sorted(
             {
-                float(o["value"])
-                for o in same_scale[(r["dataset_id"], r["metric_id"])]
-                if abs(float(o["value"]) - value) >= scale / 2
+                float(o.value)
+                for o in same_scale[(r.dataset_id, r.metric_id)]
+                if abs(float(o.value) - value) >= scale / 2
             }
         )
         gen = rng(f"result|{key}")
@@ -62,60 +61,60 @@ def gen_result(facts: Facts, rng: Rng) -> Iterator[Question]:
                 values.append(candidate)
         if len(values) < N_OPTIONS - 1:
             continue
-        shots = f", {r['shots']}-shot" if r["shots"] else ""
-        setting = f"{r['protocol']}{shots}, {r['variant']}, {r['split']} split"
+        shots = f", {r.shots}-shot" if r.shots else ""
+        setting = f"{r.protocol}{shots}, {r.variant}, {r.split} split"
         basis = {
-            "record": r["record_id"],
-            "dataset": r["dataset_id"],
-            "metric": r["metric_id"],
-            "protocol": r["protocol"],
-            "shots": r["shots"],
-            "variant": r["variant"],
-            "split": r["split"],
+            "record": r.record_id,
+            "dataset": r.dataset_id,
+            "metric": r.metric_id,
+            "protocol": r.protocol,
+            "shots": r.shots,
+            "variant": r.variant,
+            "split": r.split,
             "value": value,
         }
         q = make(
             "result",
             basis,
-            f"What {facts.records.get(r['metric_id'], {}).get('name', r['metric_id'])} does {facts.name(r['record_id'])} report on "
-            f"{facts.records.get(r['dataset_id'], {}).get('name', r['dataset_id'])} ({r['task']}; {setting})?",
+            f"What {model.name(r.metric_id)} does {model.name(r.record_id)} report on "
+            f"{model.name(r.dataset_id)} ({r.task}; {setting})?",
             answer,
             [fmt_number(v, unit) for v in values],
             rng,
-            explanation=f"{facts.name(r['record_id'])} reports {answer} ({setting}); source: {r['source']}.",
-            topics=facts.topics(r["record_id"]),
+            explanation=f"{model.name(r.record_id)} reports {answer} ({setting}); source: {r.source}.",
+            topics=model.topics_of(r.record_id),
             difficulty=0.8,
-            provenance=[Source(r["record_id"], f"results[{r['position']}]")],
-            links=[r["record_id"], r["dataset_id"]],
+            provenance=[Source(r.record_id, f"results[{r.position}]")],
+            links=[r.record_id, r.dataset_id],
         )
         if q:
             yield q
 
 
-def true_result(facts: Facts, q: Question, option: str) -> bool:
+def true_result(model: ReadModel, q: Question, option: str) -> bool:
     b = q.basis
     key = (b["record"], b["dataset"], b["metric"], b["protocol"], b["shots"], b["variant"], b["split"])
-    rows = facts.index("results", facts.results, _result_key).get(key, [])
-    return any(fmt_number(float(r["value"]), r["unit"]) == option for r in rows)
+    rows = model.index("results", model.results, _result_key).get(key, [])
+    return any(fmt_number(float(r.value), r.unit) == option for r in rows)
 
 
 # ---------------------------------------------------------------------------- 9. hyperparameter
 
 
-def gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
-    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for h in facts.hyperparameters:
-        by_key.setdefault((h["record_id"], h["name"]), []).append(h)
+def gen_hyperparameter(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    by_key: dict[tuple[str, str], list[HyperparameterView]] = {}
+    for h in model.hyperparameters:
+        by_key.setdefault((h.record_id, h.name), []).append(h)
     for (rid, name), rows in sorted(by_key.items()):
-        if len(rows) != 1 or isinstance(rows[0]["value"], bool) or rid not in facts.by_name.values():
+        if len(rows) != 1 or isinstance(rows[0].value, bool) or rid not in model.by_name.values():
             continue
         h = rows[0]
-        value = h["value"]
-        answer = fmt_number(value, h["unit"])
+        value = h.value
+        answer = fmt_number(value, h.unit)
         gen = rng(f"hyper|{rid}|{name}")
-        same_name = facts.index("hypers-by-name", facts.hyperparameters, lambda o: o["name"])[name]
+        same_name = model.index("hypers-by-name", model.hyperparameters, lambda o: o.name)[name]
         candidates: list[Any] = sorted(
-            {o["value"] for o in same_name if o["value"] != value and type(o["value"]) is type(value)},
+            {o.value for o in same_name if o.value != value and type(o.value) is type(value)},
             key=str,
         )
         gen.shuffle(candidates)
@@ -134,7 +133,7 @@ def gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
                     candidates.append(cand)
         options: list[str] = []
         for cand in candidates:
-            text = fmt_number(cand, h["unit"])
+            text = fmt_number(cand, h.unit)
             if text != answer and text not in options:
                 options.append(text)
         if len(options) < N_OPTIONS - 1:
@@ -143,23 +142,23 @@ def gen_hyperparameter(facts: Facts, rng: Rng) -> Iterator[Question]:
         q = make(
             "hyperparameter",
             basis,
-            f"In {facts.name(rid)}, what is {name.replace('_', ' ')} ({h['description']})?",
+            f"In {model.name(rid)}, what is {name.replace('_', ' ')} ({h.description})?",
             answer,
             options[: N_OPTIONS - 1],
             rng,
-            explanation=f"{facts.name(rid)} uses {name} = {answer}; source: {h['source']}.",
-            topics=facts.topics(rid),
+            explanation=f"{model.name(rid)} uses {name} = {answer}; source: {h.source}.",
+            topics=model.topics_of(rid),
             difficulty=0.75,
-            provenance=[Source(rid, f"hyperparameters[{h['position']}]")],
+            provenance=[Source(rid, f"hyperparameters[{h.position}]")],
             links=[rid],
         )
         if q:
             yield q
 
 
-def true_hyperparameter(facts: Facts, q: Question, option: str) -> bool:
+def true_hyperparameter(model: ReadModel, q: Question, option: str) -> bool:
     b = q.basis
-    rows = facts.index("hypers", facts.hyperparameters, lambda h: (h["record_id"], h["name"])).get(
+    rows = model.index("hypers", model.hyperparameters, lambda h: (h.record_id, h.name)).get(
         (b["record"], b["name"]), []
     )
-    return any(fmt_number(h["value"], h["unit"]) == option for h in rows)
+    return any(fmt_number(h.value, h.unit) == option for h in rows)

@@ -5,27 +5,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..facts import Facts
+from ...readmodel import ReadModel
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, make, option_id, pick, title
 
 # ---------------------------------------------------------------------------- 4. authors
 
 
-def gen_authors(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = [p for p in facts.work_ids() if p in facts.papers]
+def gen_authors(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    ids = [p for p in model.work_ids() if p in model.papers]
     for rid in ids:
-        authors = facts.papers[rid]["authors"]
+        authors = model.papers[rid].authors
         r = rng(f"authors|{rid}")
         firsts = sorted(
-            {facts.papers[p]["authors"][0] for p in pick(facts, rid, [p for p in ids if p != rid], 12, r)}
+            {model.papers[p].authors[0] for p in pick(model, rid, [p for p in ids if p != rid], 12, r)}
             - set(authors)
         )
         if len(firsts) >= N_OPTIONS - 1:
             pool = firsts
         else:
-            everyone = facts.cache.setdefault(
-                "all-authors", sorted({a for p in ids for a in facts.papers[p]["authors"]})
+            everyone = model.cache.setdefault(
+                "all-authors", sorted({a for p in ids for a in model.papers[p].authors})
             )
             pool = [a for a in everyone if a not in authors]
         r.shuffle(pool)
@@ -36,12 +36,12 @@ def gen_authors(facts: Facts, rng: Rng) -> Iterator[Question]:
         q = make(
             "authors",
             basis,
-            f"Who is an author of {title(facts, rid)} ({facts.name(rid)})?",
+            f"Who is an author of {title(model, rid)} ({model.name(rid)})?",
             answer,
             pool[: N_OPTIONS - 1],
             rng,
-            explanation=f"{facts.name(rid)} is by {', '.join(authors)}.",
-            topics=facts.topics(rid),
+            explanation=f"{model.name(rid)} is by {', '.join(authors)}.",
+            topics=model.topics_of(rid),
             difficulty=0.65,
             provenance=[Source(rid, "paper.authors")],
             links=[rid],
@@ -50,33 +50,34 @@ def gen_authors(facts: Facts, rng: Rng) -> Iterator[Question]:
             yield q
 
 
-def true_authors(facts: Facts, q: Question, option: str) -> bool:
-    return option in facts.papers[q.basis["record"]]["authors"]
+def true_authors(model: ReadModel, q: Question, option: str) -> bool:
+    return option in model.papers[q.basis["record"]].authors
 
 
 # ---------------------------------------------------------------------------- 5. architecture
 
 
-def gen_architecture(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = [p for p in facts.work_ids() if facts.records[p].get("architecture")]
+def gen_architecture(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    architecture = {p: a for p in model.work_ids() if (a := model.rows[p].architecture)}
+    ids = list(architecture)
     for rid in ids:
-        answer = facts.records[rid]["architecture"]
-        pool = [p for p in ids if facts.records[p]["architecture"] != answer]
-        chosen = pick(facts, rid, pool, N_OPTIONS - 1, rng(f"architecture|{rid}"))
+        answer = architecture[rid]
+        pool = [p for p in ids if architecture[p] != answer]
+        chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"architecture|{rid}"))
         if len(chosen) < N_OPTIONS - 1:
             continue
         basis = {"record": rid, "architecture": answer}
         q = make(
             "architecture",
             basis,
-            f"Which architecture does {facts.name(rid)} use?",
+            f"Which architecture does {model.name(rid)} use?",
             answer,
-            [facts.records[p]["architecture"] for p in chosen],
+            [architecture[p] for p in chosen],
             rng,
-            explanation=f"{facts.name(rid)}: {answer}. The other options describe "
-            + ", ".join(facts.name(p) for p in sorted(chosen))
+            explanation=f"{model.name(rid)}: {answer}. The other options describe "
+            + ", ".join(model.name(p) for p in sorted(chosen))
             + ".",
-            topics=facts.topics(rid),
+            topics=model.topics_of(rid),
             difficulty=0.5,
             provenance=[Source(rid, "architecture")],
             links=[rid, *chosen],
@@ -85,20 +86,20 @@ def gen_architecture(facts: Facts, rng: Rng) -> Iterator[Question]:
             yield q
 
 
-def true_architecture(facts: Facts, q: Question, option: str) -> bool:
-    return option == facts.records[q.basis["record"]]["architecture"]
+def true_architecture(model: ReadModel, q: Question, option: str) -> bool:
+    return option == model.rows[q.basis["record"]].architecture
 
 
 # ---------------------------------------------------------------------------- 6. modality
 
 
-def gen_modality(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = [p for p in facts.work_ids() if facts.records[p].get("modalities")]
+def gen_modality(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    ids = [p for p in model.work_ids() if model.rows[p].modalities]
     for rid in ids:
-        mods = set(facts.records[rid]["modalities"])
+        mods = set(model.rows[rid].modalities)
         for modality in sorted(mods - {"image"}) or []:
-            pool = [p for p in ids if modality not in facts.records[p]["modalities"]]
-            chosen = pick(facts, rid, pool, N_OPTIONS - 1, rng(f"modality|{rid}|{modality}"))
+            pool = [p for p in ids if modality not in model.rows[p].modalities]
+            chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"modality|{rid}|{modality}"))
             if len(chosen) < N_OPTIONS - 1:
                 continue
             basis = {"record": rid, "modality": modality}
@@ -106,15 +107,13 @@ def gen_modality(facts: Facts, rng: Rng) -> Iterator[Question]:
                 "modality",
                 basis,
                 f"Which of these methods takes {modality} as input?",
-                facts.name(rid),
-                [facts.name(p) for p in chosen],
+                model.name(rid),
+                [model.name(p) for p in chosen],
                 rng,
-                explanation=f"{facts.name(rid)} works with {', '.join(sorted(mods))}; "
-                + "; ".join(
-                    f"{facts.name(p)}: {', '.join(facts.records[p]['modalities'])}" for p in sorted(chosen)
-                )
+                explanation=f"{model.name(rid)} works with {', '.join(sorted(mods))}; "
+                + "; ".join(f"{model.name(p)}: {', '.join(model.rows[p].modalities)}" for p in sorted(chosen))
                 + ".",
-                topics=facts.topics(rid),
+                topics=model.topics_of(rid),
                 difficulty=0.35,
                 provenance=[Source(p, "modalities") for p in [rid, *sorted(chosen)]],
                 links=[rid],
@@ -123,41 +122,41 @@ def gen_modality(facts: Facts, rng: Rng) -> Iterator[Question]:
                 yield q
 
 
-def true_modality(facts: Facts, q: Question, option: str) -> bool:
-    oid = option_id(facts, option)
-    return oid is not None and q.basis["modality"] in (facts.records[oid].get("modalities") or [])
+def true_modality(model: ReadModel, q: Question, option: str) -> bool:
+    oid = option_id(model, option)
+    return oid is not None and q.basis["modality"] in model.rows[oid].modalities
 
 
 # ---------------------------------------------------------------------------- 7. lineage
 
 
-def gen_lineage(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = facts.work_ids(("method", "concept"))
+def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    ids = model.work_ids(("method", "concept"))
     for rid in ids:
-        parents = facts.parents(rid)
+        parents = model.parents(rid)
         for parent in sorted(p for p in parents if p in ids):
-            edge = facts.graph.edges[rid, parent]
-            year = facts.year(rid)
+            edge = model.graph.edges[rid, parent]
+            year = model.year(rid)
             pool = [
                 p
                 for p in ids
                 if p not in parents
                 and p != rid
-                and not (year and facts.year(p) and (facts.year(p) or 0) > year)
+                and not (year and model.year(p) and (model.year(p) or 0) > year)
             ]
-            chosen = pick(facts, rid, pool, N_OPTIONS - 1, rng(f"lineage|{rid}|{parent}"))
+            chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"lineage|{rid}|{parent}"))
             if len(chosen) < N_OPTIONS - 1:
                 continue
             basis = {"record": rid, "parent": parent, "type": edge["type"]}
             q = make(
                 "lineage",
                 basis,
-                f"Which of these does {facts.name(rid)} directly build on?",
-                facts.name(parent),
-                [facts.name(p) for p in chosen],
+                f"Which of these does {model.name(rid)} directly build on?",
+                model.name(parent),
+                [model.name(p) for p in chosen],
                 rng,
-                explanation=f"{facts.name(rid)} {edge['type']} {facts.name(parent)}: {edge['reason']}",
-                topics=facts.topics(rid),
+                explanation=f"{model.name(rid)} {edge['type']} {model.name(parent)}: {edge['reason']}",
+                topics=model.topics_of(rid),
                 difficulty=0.55,
                 provenance=[Source(rid, "lineage")],
                 links=[rid, parent],
@@ -166,9 +165,9 @@ def gen_lineage(facts: Facts, rng: Rng) -> Iterator[Question]:
                 yield q
 
 
-def true_lineage(facts: Facts, q: Question, option: str) -> bool:
-    oid = option_id(facts, option)
-    return oid is not None and oid in facts.parents(q.basis["record"])
+def true_lineage(model: ReadModel, q: Question, option: str) -> bool:
+    oid = option_id(model, option)
+    return oid is not None and oid in model.parents(q.basis["record"])
 
 
 # ---------------------------------------------------------------------------- 12. description
@@ -180,27 +179,27 @@ def _redact(text: str, names: list[str]) -> str:
     return text
 
 
-def _names_of(facts: Facts, rid: str) -> list[str]:
-    row = facts.records[rid]
-    return [row["name"], row.get("full_name") or "", *(row.get("aliases") or [])]
+def _names_of(model: ReadModel, rid: str) -> list[str]:
+    row = model.rows[rid]
+    return [row.name, row.full_name or "", *row.aliases]
 
 
-def gen_description(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = facts.work_ids(("method",))
+def gen_description(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    ids = model.work_ids(("method",))
     for rid in ids:
-        summary = facts.records[rid]["summary"]
-        description = _redact(summary, _names_of(facts, rid))
+        summary = model.rows[rid].summary
+        description = _redact(summary, _names_of(model, rid))
         pool = [
             p
             for p in ids
             if p != rid
-            and facts.records[p]["summary"] != summary
+            and model.rows[p].summary != summary
             and not any(
                 n and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", description, re.IGNORECASE)
-                for n in _names_of(facts, p)
+                for n in _names_of(model, p)
             )
         ]
-        chosen = pick(facts, rid, pool, N_OPTIONS - 1, rng(f"description|{rid}"))
+        chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"description|{rid}"))
         if len(chosen) < N_OPTIONS - 1:
             continue
         basis = {"record": rid, "summary": summary}
@@ -208,11 +207,11 @@ def gen_description(facts: Facts, rng: Rng) -> Iterator[Question]:
             "description",
             basis,
             f"Which method does this describe? \u201c{description}\u201d",
-            facts.name(rid),
-            [facts.name(p) for p in chosen],
+            model.name(rid),
+            [model.name(p) for p in chosen],
             rng,
-            explanation=f"This is {facts.name(rid)}: {summary}",
-            topics=facts.topics(rid),
+            explanation=f"This is {model.name(rid)}: {summary}",
+            topics=model.topics_of(rid),
             difficulty=0.4,
             provenance=[Source(rid, "summary")],
             links=[rid],
@@ -221,6 +220,6 @@ def gen_description(facts: Facts, rng: Rng) -> Iterator[Question]:
             yield q
 
 
-def true_description(facts: Facts, q: Question, option: str) -> bool:
-    oid = option_id(facts, option)
-    return oid is not None and facts.records[oid]["summary"] == q.basis["summary"]
+def true_description(model: ReadModel, q: Question, option: str) -> bool:
+    oid = option_id(model, option)
+    return oid is not None and model.rows[oid].summary == q.basis["summary"]
