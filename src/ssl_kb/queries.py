@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from .schema import WORK_KINDS
+from .schema import WORK_KINDS, RecordKind
 from .tables import RecordRow
 
 
@@ -184,7 +184,7 @@ def authors_of(engine: Engine) -> dict[str, list[str]]:
 
 def counts(engine: Engine) -> dict[str, int]:
     """Number of records per kind, plus results, edges and claims."""
-    out = {k: 0 for k in ("method", "concept", "topic", "dataset", "metric")}
+    out = {kind.value: 0 for kind in RecordKind}
     for row in _rows(engine, "SELECT kind, COUNT(*) AS n FROM record GROUP BY kind"):
         out[row["kind"]] = int(row["n"])
     for table, key in (("result", "results"), ("lineage_edge", "edges"), ("lecture_claim", "claims")):

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..record_kinds import RecordKind
 from . import KbOption, ListFormat, app, err, fail, get_project, print_json
-
-
-class NewKind(StrEnum):
-    method = "method"
-    concept = "concept"
-    topic = "topic"
-    dataset = "dataset"
-    metric = "metric"
 
 
 @app.command()
 def new(
     kind: Annotated[
-        NewKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")
+        RecordKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")
     ],
     record_id: Annotated[
         str,

@@ -16,7 +16,7 @@ import networkx as nx
 import yaml
 from sqlalchemy.engine import Engine
 
-from ..schema import FOLDERS, quiz_page
+from ..schema import FOLDERS, WORK_KINDS, quiz_page
 from . import overviews, pages
 from .catalog import Catalog
 from .downloads import files as download_files
@@ -148,7 +148,7 @@ def generate(
     for kind in FOLDERS:
         docs[f"{FOLDERS[kind]}/index.md"] = overviews.index(cat, kind)
     for rid, record in cat.records.items():
-        if record.kind in ("method", "concept"):
+        if record.kind in WORK_KINDS:
             docs[cat.page(rid)] = pages.work(cat, rid)
         elif record.kind == "topic":
             docs[cat.page(rid)] = pages.topic(cat, rid)

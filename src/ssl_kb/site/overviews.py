@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..diagnostics import CODES
-from ..schema import FOLDERS, MODELS, quiz_page
+from ..schema import FOLDERS, MODELS, RecordKind, quiz_page
 from . import markdown, svg
 from .catalog import Catalog
 from .markdown import Raw, link
@@ -35,7 +35,8 @@ def _href(cat: Catalog, page: str):  # type: ignore[no-untyped-def]
 def home(cat: Catalog) -> str:
     page = "index.md"
     topics = [{"link": link(page, cat.page(t.id), t.name), "summary": t.summary} for t in cat.topics()]
-    counts = {k: len(cat.ids(k)) for k in ("topic", "method", "concept", "dataset", "metric")}
+    topics_first = sorted(RecordKind, key=lambda kind: kind is not RecordKind.TOPIC)  # then file order
+    counts = {kind.value: len(cat.ids(kind.value)) for kind in topics_first}
     words = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
     quiz = ", ".join(link(page, q, t.name) for t in cat.topics() if (q := cat.quiz_page(t.id)))
     first = cat.topics()[0] if cat.topics() else None
@@ -79,13 +80,7 @@ def index(cat: Catalog, kind: str) -> str:
             "dataset": "Datasets and benchmarks that results are reported on.",
             "metric": "Evaluation metrics.",
         }[kind]
-    title = {
-        "method": "Methods",
-        "concept": "Concepts",
-        "dataset": "Datasets",
-        "metric": "Metrics",
-        "topic": "Topics",
-    }[kind]
+    title = folder.capitalize()
     return render("index.md.j2", header=header(ALL), title=title, intro=intro, columns=columns, rows=rows)
 
 

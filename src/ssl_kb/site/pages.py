@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..citation import bibtex
-from ..schema import AnyRecord, Concept, Dataset, Method, Metric, Topic
+from ..schema import WORK_KINDS, AnyRecord, Concept, Dataset, Method, Metric, Topic
 from . import docstrings, implementations, markdown, svg
 from .catalog import Catalog
 from .markdown import Raw, code_block, external, indent, link, text
@@ -252,7 +252,7 @@ def topic(cat: Catalog, rid: str) -> str:
     works = [
         [cat.year(m) or "—", link(page, cat.page(m), cat.name(m)), cat.records[m].summary]
         for m in members
-        if cat.records[m].kind in ("method", "concept")
+        if cat.records[m].kind in WORK_KINDS
     ]
     others = [
         link(page, cat.page(m), cat.name(m)) for m in members if cat.records[m].kind in ("dataset", "metric")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...schema import WORK_KINDS
 from ..facts import Facts
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, make, option_id
@@ -12,7 +13,7 @@ from .base import N_OPTIONS, Rng, make, option_id
 
 
 def gen_odd_one_out(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = facts.work_ids(("method", "concept"))
+    ids = facts.work_ids(WORK_KINDS)
     for topic in facts.topic_order:
         inside = [p for p in ids if topic in facts.topics(p)]
         outside = [p for p in ids if topic not in facts.topics(p)]

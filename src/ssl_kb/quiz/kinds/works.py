@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ...schema import WORK_KINDS
 from ..facts import Facts
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, make, option_id, pick, title
@@ -132,7 +133,7 @@ def true_modality(facts: Facts, q: Question, option: str) -> bool:
 
 
 def gen_lineage(facts: Facts, rng: Rng) -> Iterator[Question]:
-    ids = facts.work_ids(("method", "concept"))
+    ids = facts.work_ids(WORK_KINDS)
     for rid in ids:
         parents = facts.parents(rid)
         for parent in sorted(p for p in parents if p in ids):
