@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, make
-from .loader import PLACEHOLDER, Document, Path_
+from .loader import PLACEHOLDER, Document, Loc
 from .schema import CHARACTER_ERRORS, MODELS, AnyRecord
 
 _TYPE_CODES = {
@@ -47,7 +47,7 @@ def _value_error_code(message: str) -> str:
     return "KB108"
 
 
-def _code_for(error: Any, loc: Path_) -> str:
+def _code_for(error: Any, loc: Loc) -> str:
     kind = error["type"]
     if kind in _TYPE_CODES:
         return _TYPE_CODES[kind]
@@ -63,7 +63,7 @@ def _code_for(error: Any, loc: Path_) -> str:
     return "KB102"
 
 
-def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Path_:
+def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Loc:
     """Map a pydantic location onto a path in the YAML data, dropping union and tag members."""
     out: list[str | int] = []
     node = data
@@ -80,7 +80,7 @@ def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Path_:
     return tuple(out)
 
 
-def _field_path(loc: Path_) -> str:
+def _field_path(loc: Loc) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -120,7 +120,7 @@ def validate_document(doc: Document) -> tuple[AnyRecord | None, list[Diagnostic]
 
 
 def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
-    seen: set[Path_] = set()
+    seen: set[Loc] = set()
     out: list[Diagnostic] = []
     for error in exc.errors(include_url=False):
         kind = error["type"]
