@@ -145,7 +145,7 @@ def generate(
     from .quiz.bank import bank_files
     from .quiz.facts import Facts
     from .site import generate as generate_site
-    from .site.quiz import collect
+    from .site.quiz_pages import collect
 
     graph = build_graph(engine) if graph is None else graph
     if not quizzes:

@@ -12,7 +12,7 @@ from . import markdown, svg
 from .catalog import Catalog
 from .markdown import Raw, link
 from .pages import ADMONITION, header
-from .quiz import embed, payload
+from .quiz_pages import embed, payload
 from .templates import render
 
 ALL = "all records in kb/ (through the store)"
