@@ -80,6 +80,14 @@ def test_discriminated_union_picks_the_model_by_kind() -> None:
         RECORD_ADAPTER.validate_python(data | {"kind": "other"})
 
 
+def test_record_kind_is_the_one_list_of_kinds() -> None:
+    """Each model's ``kind`` literal (pydantic's discriminator), MODELS and FOLDERS follow RecordKind."""
+    assert list(MODELS) == list(schema.RecordKind) == list(schema.FOLDERS)
+    for kind, model in MODELS.items():
+        assert get_args(model.model_fields["kind"].annotation) == (kind,), model
+    assert set(schema.WORK_KINDS) < set(schema.RecordKind)
+
+
 @pytest.mark.parametrize("arxiv", ["2111.06377", "0704.0001", "1412.6980", "1501.00001", "2111.06377v3"])
 def test_valid_arxiv_ids(arxiv: str) -> None:
     assert Paper.model_validate(PAPER | {"arxiv": arxiv, "year": arxiv_year(arxiv)}).arxiv == arxiv

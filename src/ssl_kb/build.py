@@ -146,7 +146,7 @@ def generate(
     from .quiz.bank import bank_files
     from .readmodel import ReadModel
     from .site import generate as generate_site
-    from .site.quiz import collect
+    from .site.quiz_pages import collect
 
     model = ReadModel.read(engine, graph)
     if not quizzes:

@@ -56,7 +56,9 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 #: libyaml's scanner error for a "\uD800"-"\uDFFF" escape (half of a JSON-style surrogate pair).
 _SURROGATE_ESCAPE = "found invalid Unicode character escape code"
 
-Path_ = tuple[str | int, ...]
+#: Where a node sits in a document: keys and list indexes from the root, like pydantic's ``loc``
+#: (``("results", 0, "value")``).
+Loc = tuple[str | int, ...]
 Mark = tuple[int, int]
 
 
@@ -66,12 +68,12 @@ class Document:
 
     path: str
     data: Any = None
-    marks: dict[Path_, Mark] = field(default_factory=dict)
+    marks: dict[Loc, Mark] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: Nodes whose text the loader refused (KB110-KB112): validation reports nothing more there.
-    refused: set[Path_] = field(default_factory=set)
+    refused: set[Loc] = field(default_factory=set)
 
-    def mark(self, loc: Path_) -> Mark:
+    def mark(self, loc: Loc) -> Mark:
         """The mark of ``loc``, else of its closest ancestor that has one."""
         loc = tuple(loc)
         while loc:
@@ -80,7 +82,7 @@ class Document:
             loc = loc[:-1]
         return self.marks.get((), (1, 1))
 
-    def key_mark(self, loc: Path_) -> Mark:
+    def key_mark(self, loc: Loc) -> Mark:
         """The mark of the key that introduces ``loc`` (for unknown or duplicate keys)."""
         return self.marks.get((*loc, "<key>"), self.mark(loc))
 
@@ -102,7 +104,7 @@ def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
     return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
 
 
-def _check_text(event: Any, doc: Document, loc: Path_) -> None:
+def _check_text(event: Any, doc: Document, loc: Loc) -> None:
     """Report the characters no output can carry (:mod:`ssl_kb.text`), in values and keys alike."""
     found = problems(event.value)
     for problem in found:
@@ -111,7 +113,7 @@ def _check_text(event: Any, doc: Document, loc: Path_) -> None:
         doc.refused.add(loc)
 
 
-def _scalar(event: Any, doc: Document, loc: Path_) -> Any:
+def _scalar(event: Any, doc: Document, loc: Loc) -> Any:
     value = event.value
     if event.tag and event.tag != "!":
         tag = event.tag
@@ -175,7 +177,7 @@ def _compose(events: Any, doc: Document) -> Any:
         top[2] = None
         top[3] += size
 
-    def child_loc() -> Path_:
+    def child_loc() -> Loc:
         if not stack:
             return ()
         top = stack[-1]

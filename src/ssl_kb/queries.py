@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, RowMapping
 
-from .schema import WORK_KINDS
+from .schema import WORK_KINDS, RecordKind
 from .tables import HyperparameterRow, RecordRow, table_of
 
 if TYPE_CHECKING:
@@ -316,7 +316,7 @@ def losses(engine: Engine) -> dict[str, list[str]]:
 
 def counts(engine: Engine) -> dict[str, int]:
     """Number of records per kind, plus results, edges and claims."""
-    out = {k: 0 for k in ("method", "concept", "topic", "dataset", "metric")}
+    out = {kind.value: 0 for kind in RecordKind}
     for row in _mappings(engine, "SELECT kind, COUNT(*) AS n FROM record GROUP BY kind"):
         out[row["kind"]] = int(row["n"])
     for table, key in (("result", "results"), ("lineage_edge", "edges"), ("lecture_claim", "claims")):

@@ -17,9 +17,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .errors import ScaffoldError as ScaffoldError
 from .loader import discover, read_limited
-from .schema import FOLDERS, ID_RE
+from .schema import FOLDERS, ID_RE, RecordKind
 
-KINDS = tuple(FOLDERS)
 _ID_RE = ID_RE
 
 
@@ -40,8 +39,8 @@ def check_new_id(record_id: str) -> None:
 
 def render(kind: str, record_id: str) -> str:
     """The text of a new record of ``kind`` with ``record_id``."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind not in FOLDERS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(RecordKind)}")
     check_new_id(record_id)
     env = Environment(
         loader=PackageLoader("ssl_kb", "templates/records"),

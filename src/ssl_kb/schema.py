@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from . import text as _text
+from .record_kinds import RecordKind as RecordKind  # re-exported: schema.RecordKind
 
 #: The most recent year a record may name; later years are rejected as typos.
 MAX_YEAR = _dt.date.today().year
@@ -134,14 +135,6 @@ def arxiv_year(arxiv_id: str) -> int:
     if match is None:
         raise ValueError(f"not an arXiv id: {arxiv_id!r}")
     return 2000 + int(match["yy"])
-
-
-class Kind(StrEnum):
-    METHOD = "method"
-    CONCEPT = "concept"
-    TOPIC = "topic"
-    DATASET = "dataset"
-    METRIC = "metric"
 
 
 class Modality(StrEnum):
@@ -412,7 +405,7 @@ class Metric(RecordBase):
 
 
 #: Where each kind of record lives under kb/ (and its section of the site).
-FOLDERS = {kind: f"{kind}s" for kind in ("method", "concept", "topic", "dataset", "metric")}
+FOLDERS = {kind.value: f"{kind.value}s" for kind in RecordKind}
 
 
 def is_record_id(value: object) -> bool:
@@ -439,7 +432,7 @@ def quiz_page(topic_id: str) -> str:
 
 
 #: Kinds that are works with a place in the lineage (methods and concepts).
-WORK_KINDS = ("method", "concept")
+WORK_KINDS = (RecordKind.METHOD.value, RecordKind.CONCEPT.value)
 
 Record = Annotated[Method | Concept | Topic | Dataset | Metric, Field(discriminator="kind")]
 RECORD_ADAPTER: TypeAdapter[Method | Concept | Topic | Dataset | Metric] = TypeAdapter(Record)

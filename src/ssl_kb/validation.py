@@ -11,14 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, code_for_error, field_path, make
-from .loader import PLACEHOLDER, Document, Path_
+from .loader import PLACEHOLDER, Document, Loc
 from .schema import MODELS, AnyRecord
 
 #: A pattern mismatch is a malformed identifier (KB104), except in these fields.
 _PATTERN_FIELDS = {"url": "KB102", "doi": "KB102", "losses": "KB209", "implementation": "KB209"}
 
 
-def _code_for(error: Any, loc: Path_) -> str:
+def _code_for(error: Any, loc: Loc) -> str:
     """The code of one pydantic error, from its type (and, for a pattern, the field it is in)."""
     kind = str(error["type"])
     if kind == "string_pattern_mismatch":
@@ -41,7 +41,7 @@ def _message(error: Any) -> str:
     return message
 
 
-def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Path_:
+def _data_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> Loc:
     """Map a pydantic location onto a path in the YAML data, dropping union and tag members."""
     out: list[str | int] = []
     node = data
@@ -91,7 +91,7 @@ def validate_document(doc: Document) -> tuple[AnyRecord | None, list[Diagnostic]
 
 
 def _diagnostics(doc: Document, exc: ValidationError) -> list[Diagnostic]:
-    seen: set[Path_] = set()
+    seen: set[Loc] = set()
     out: list[Diagnostic] = []
     for error in exc.errors(include_url=False):
         kind = error["type"]

@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ssl_kb.cli import app
-from ssl_kb.scaffold import KINDS, render
+from ssl_kb.scaffold import render
+from ssl_kb.schema import RecordKind
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_KB = REPO / "tests" / "data" / "kb"
@@ -67,7 +68,7 @@ def kb(tmp_path: Path) -> Path:
 # ---------------------------------------------------------------------------- new
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", list(RecordKind))
 def test_new_writes_a_template_that_lists_its_todos(kind: str, kb: Path) -> None:
     code, out, err = invoke("new", kind, "probe", "--kb", str(kb))
     assert code == 0, err
@@ -97,7 +98,7 @@ def test_new_writes_a_template_that_lists_its_todos(kind: str, kb: Path) -> None
     assert sorted({int(line) for line, _, _ in found}) == todo_lines
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", list(RecordKind))
 def test_filled_in_template_passes(kind: str, kb: Path) -> None:
     invoke("new", kind, "probe", "--kb", str(kb))
     path = next(kb.rglob("probe.yaml"))
@@ -115,7 +116,7 @@ def test_template_field_order_and_schema_agree() -> None:
 
     from ssl_kb.schema import MODELS, Paper
 
-    for kind in KINDS:
+    for kind in RecordKind:
         data = yaml.safe_load(fill(render(kind, "probe")))
         assert set(data) == set(MODELS[kind].model_fields), kind
         if isinstance(data.get("paper"), dict):

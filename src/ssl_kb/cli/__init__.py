@@ -139,8 +139,13 @@ def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -
     Console(soft_wrap=False).print(table)
 
 
-# Commands live in the modules below; importing them registers them on ``app``.
-from . import browse, build, contrib, losses_cmd, quiz  # noqa: E402,F401
+# Each command lives in the module named after it; importing the modules registers the commands on
+# ``app``, in this order, which is the order of ``ssl-kb --help`` (so isort must leave it alone).
+# isort: off
+from . import check, schema, codes, list_, show, graph, timeline, db, sql  # noqa: E402,F401
+from . import build, serve, new, diff, loss, quiz  # noqa: E402,F401
+
+# isort: on
 
 
 def main(argv: list[str] | None = None) -> Any:

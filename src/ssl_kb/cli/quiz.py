@@ -15,16 +15,16 @@ from . import KbOption, UrlOption, app, err, fail, get_project, user_errors
 if TYPE_CHECKING:
     from ..quiz.model import Question
 
-EXPORTS = ("json", "md", "gift", "qti", "anki")
-
 
 def parse_answer(text: str, n_options: int) -> int | None:
     """An option index from ``2`` or ``b`` (case-insensitive); None if it is not one."""
+    from ..quiz.model import LETTERS
+
     text = text.strip().lower().rstrip(").")
     if text.isdigit() and 1 <= int(text) <= n_options:
         return int(text) - 1
-    if len(text) == 1 and "a" <= text <= "z" and ord(text) - ord("a") < n_options:
-        return ord(text) - ord("a")
+    if len(text) == 1 and text in LETTERS[:n_options]:
+        return LETTERS.index(text)
     return None
 
 
@@ -47,21 +47,22 @@ def _run(
     from rich.console import Console
     from rich.markup import escape
 
+    from ..quiz.model import LETTERS
+
     console = Console(highlight=False)
     score = 0
     mistakes: list[tuple[Question, int]] = []
-    letters = "abcdefghij"
     for n, q in enumerate(questions, 1):
         console.print(
             f"\n[bold]Question {n}/{len(questions)}[/bold] [dim]({q.kind}, difficulty {q.difficulty:.2f})[/dim]"
         )
         console.print(escape(q.prompt))
         for i, option in enumerate(q.options):
-            console.print(f"  [cyan]{letters[i]}[/cyan]) {escape(option)}")
+            console.print(f"  [cyan]{LETTERS[i]}[/cyan]) {escape(option)}")
         choice: int | None = None
         while choice is None:
             if interactive:
-                console.print(f"answer [a-{letters[len(q.options) - 1]}, q to stop]: ", end="")
+                console.print(f"answer [{LETTERS[0]}-{LETTERS[len(q.options) - 1]}, q to stop]: ", end="")
             line = sys.stdin.readline()
             if not line:  # end of input: stop here, keep what was answered
                 if n == 1:
@@ -82,7 +83,7 @@ def _run(
         else:
             mistakes.append((q, choice))
             console.print(
-                f"[red]Not quite:[/red] the answer is {letters[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}"
+                f"[red]Not quite:[/red] the answer is {LETTERS[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}"
             )
         console.print(f"[dim]read more: {escape(_page(q, kinds))}[/dim]")
     return score, mistakes
@@ -138,9 +139,11 @@ def quiz(
         unknown = [k for k in chosen_kinds if k not in KINDS]
         if unknown:
             fail(f"unknown kind(s) {', '.join(unknown)}; kinds: {', '.join(KINDS)}", 2)
-    if fmt is not None and fmt not in EXPORTS:
-        fail(f"--format must be one of {', '.join(EXPORTS)}, got {fmt!r}", 2)
-    if fmt in ("qti", "anki") and out is None:
+    from ..quiz.export import BINARY, FORMATS
+
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}", 2)
+    if fmt in BINARY and out is None:
         fail(f"--format {fmt} writes a binary file: give --out PATH", 2)
 
     from .. import graph as lineage

@@ -19,10 +19,8 @@ from collections.abc import Callable
 from ..xmltext import legal
 from .model import LETTERS, Question
 
-FORMATS = ("json", "md", "gift", "qti", "anki")
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 MANIFEST_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
-SUFFIX = {"json": ".json", "md": ".md", "gift": ".gift.txt", "qti": ".qti.zip", "anki": ".apkg"}
 
 
 #: Every export names its generator near its start (JSON, Markdown, GIFT) or in its zip comment
@@ -279,6 +277,7 @@ def to_anki(questions: list[Question], title: str) -> bytes:
             return handle.read()
 
 
+#: The export formats, by the name ``ssl-kb quiz --format`` takes: the one list of them.
 WRITERS: dict[str, Callable[[list[Question], str], bytes]] = {
     "json": to_json,
     "md": to_markdown,
@@ -286,3 +285,6 @@ WRITERS: dict[str, Callable[[list[Question], str], bytes]] = {
     "qti": to_qti,
     "anki": to_anki,
 }
+FORMATS = tuple(WRITERS)
+#: Formats that are binary files (zip archives), written only to ``--out``.
+BINARY = ("qti", "anki")

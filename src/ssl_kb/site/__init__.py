@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..readmodel import Questions, ReadModel
-from ..schema import FOLDERS, quiz_page
+from ..schema import FOLDERS, WORK_KINDS, quiz_page
 from . import overviews, pages
 from .downloads import files as download_files
 
@@ -140,7 +140,7 @@ def generate(model: ReadModel, *, questions: Questions | None = None, sqlite: by
     for kind in FOLDERS:
         docs[f"{FOLDERS[kind]}/index.md"] = overviews.index(cat, kind)
     for rid, record in cat.records.items():
-        if record.kind in ("method", "concept"):
+        if record.kind in WORK_KINDS:
             docs[cat.page(rid)] = pages.work(cat, rid)
         elif record.kind == "topic":
             docs[cat.page(rid)] = pages.topic(cat, rid)

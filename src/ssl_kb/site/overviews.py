@@ -11,11 +11,11 @@ from typing import Any
 from ..diagnostics import CODES
 from ..queries import ResultView
 from ..readmodel import ReadModel
-from ..schema import FOLDERS, MODELS, quiz_page
+from ..schema import FOLDERS, MODELS, RecordKind, quiz_page
 from . import markdown, svg
 from .markdown import Raw, link
 from .pages import ADMONITION, header
-from .quiz import embed, payload
+from .quiz_pages import embed, payload
 from .templates import render
 
 ALL = "all records in kb/ (through the store)"
@@ -38,7 +38,8 @@ def _href(cat: ReadModel, page: str) -> Callable[[str], str | None]:
 def home(cat: ReadModel) -> str:
     page = "index.md"
     topics = [{"link": link(page, cat.page(t.id), t.name), "summary": t.summary} for t in cat.topics()]
-    counts = {k: len(cat.ids(k)) for k in ("topic", "method", "concept", "dataset", "metric")}
+    topics_first = sorted(RecordKind, key=lambda kind: kind is not RecordKind.TOPIC)  # then file order
+    counts = {kind.value: len(cat.ids(kind.value)) for kind in topics_first}
     words = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
     quiz = ", ".join(link(page, q, t.name) for t in cat.topics() if (q := cat.quiz_page(t.id)))
     first = cat.topics()[0] if cat.topics() else None
@@ -82,13 +83,7 @@ def index(cat: ReadModel, kind: str) -> str:
             "dataset": "Datasets and benchmarks that results are reported on.",
             "metric": "Evaluation metrics.",
         }[kind]
-    title = {
-        "method": "Methods",
-        "concept": "Concepts",
-        "dataset": "Datasets",
-        "metric": "Metrics",
-        "topic": "Topics",
-    }[kind]
+    title = folder.capitalize()
     return render("index.md.j2", header=header(ALL), title=title, intro=intro, columns=columns, rows=rows)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..citation import bibtex
 from ..readmodel import ReadModel
-from ..schema import AnyRecord, Concept, Dataset, Method, Metric, Topic
+from ..schema import WORK_KINDS, AnyRecord, Concept, Dataset, Method, Metric, Topic
 from . import docstrings, implementations, markdown, svg
 from .markdown import Raw, code_block, external, indent, link, text
 from .templates import render
@@ -240,7 +240,7 @@ def topic(cat: ReadModel, rid: str) -> str:
     works = [
         [cat.year(m) or "—", link(page, cat.page(m), cat.name(m)), cat.records[m].summary]
         for m in members
-        if cat.records[m].kind in ("method", "concept")
+        if cat.records[m].kind in WORK_KINDS
     ]
     others = [
         link(page, cat.page(m), cat.name(m)) for m in members if cat.records[m].kind in ("dataset", "metric")

@@ -7,7 +7,7 @@ uses it to prove that exactly one option is right before a question is emitted.
 
 from __future__ import annotations
 
-from .base import Kind
+from .base import QuestionKind
 from .dates import gen_chronology, gen_which_year, gen_year, true_chronology, true_which_year, true_year
 from .numbers import gen_hyperparameter, gen_result, true_hyperparameter, true_result
 from .topics import CLAIM_OPTIONS, gen_claim, gen_odd_one_out, true_claim, true_odd_one_out
@@ -24,22 +24,24 @@ from .works import (
     true_modality,
 )
 
-KINDS: dict[str, Kind] = {
+KINDS: dict[str, QuestionKind] = {
     k.name: k
     for k in (
-        Kind("description", "which method a description fits", gen_description, true_description),
-        Kind("year", "year of first publication", gen_year, true_year),
-        Kind("which-year", "which method is from a given year", gen_which_year, true_which_year),
-        Kind("chronology", "which came first", gen_chronology, true_chronology),
-        Kind("authors", "authors", gen_authors, true_authors),
-        Kind("architecture", "architecture", gen_architecture, true_architecture),
-        Kind("modality", "modality", gen_modality, true_modality),
-        Kind("lineage", "what a method directly builds on", gen_lineage, true_lineage),
-        Kind("result", "a headline result under its protocol", gen_result, true_result),
-        Kind("hyperparameter", "a key hyperparameter of a loss", gen_hyperparameter, true_hyperparameter),
-        Kind("odd-one-out", "which does not belong to a topic", gen_odd_one_out, true_odd_one_out),
-        Kind("claim", "true or false about a lecture claim", gen_claim, true_claim),
+        QuestionKind("description", "which method a description fits", gen_description, true_description),
+        QuestionKind("year", "year of first publication", gen_year, true_year),
+        QuestionKind("which-year", "which method is from a given year", gen_which_year, true_which_year),
+        QuestionKind("chronology", "which came first", gen_chronology, true_chronology),
+        QuestionKind("authors", "authors", gen_authors, true_authors),
+        QuestionKind("architecture", "architecture", gen_architecture, true_architecture),
+        QuestionKind("modality", "modality", gen_modality, true_modality),
+        QuestionKind("lineage", "what a method directly builds on", gen_lineage, true_lineage),
+        QuestionKind("result", "a headline result under its protocol", gen_result, true_result),
+        QuestionKind(
+            "hyperparameter", "a key hyperparameter of a loss", gen_hyperparameter, true_hyperparameter
+        ),
+        QuestionKind("odd-one-out", "which does not belong to a topic", gen_odd_one_out, true_odd_one_out),
+        QuestionKind("claim", "true or false about a lecture claim", gen_claim, true_claim),
     )
 }
 
-__all__ = ["CLAIM_OPTIONS", "KINDS", "Kind"]
+__all__ = ["CLAIM_OPTIONS", "KINDS", "QuestionKind"]

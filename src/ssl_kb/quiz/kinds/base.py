@@ -1,4 +1,4 @@
-"""Shared pieces of the question kinds: the Kind record and how options are built and picked."""
+"""Shared pieces of the question kinds: the QuestionKind record and how options are built and picked."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ N_OPTIONS = 4
 
 
 @dataclass(frozen=True)
-class Kind:
+class QuestionKind:
     name: str
     title: str
     generate: Callable[[ReadModel, Rng], Iterator[Question]]

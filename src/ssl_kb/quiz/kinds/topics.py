@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...readmodel import ReadModel
+from ...schema import WORK_KINDS
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, make, option_id
 
@@ -12,7 +13,7 @@ from .base import N_OPTIONS, Rng, make, option_id
 
 
 def gen_odd_one_out(model: ReadModel, rng: Rng) -> Iterator[Question]:
-    ids = model.work_ids(("method", "concept"))
+    ids = model.work_ids(WORK_KINDS)
     for topic in model.topic_order:
         inside = [p for p in ids if topic in model.topics_of(p)]
         outside = [p for p in ids if topic not in model.topics_of(p)]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ...readmodel import ReadModel
+from ...schema import WORK_KINDS
 from ..model import Question, Source
 from .base import N_OPTIONS, Rng, make, option_id, pick, title
 
@@ -131,7 +132,7 @@ def true_modality(model: ReadModel, q: Question, option: str) -> bool:
 
 
 def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
-    ids = model.work_ids(("method", "concept"))
+    ids = model.work_ids(WORK_KINDS)
     for rid in ids:
         parents = model.parents(rid)
         for parent in sorted(p for p in parents if p in ids):

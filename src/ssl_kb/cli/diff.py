@@ -1,51 +1,14 @@
-"""Commands for contributors: `ssl-kb new` (a record from a template) and `ssl-kb diff` (a change's effect)."""
+"""`ssl-kb diff`: what a change to kb/ does to records, fields, quiz questions and pages."""
 
 from __future__ import annotations
 
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from . import KbOption, ListFormat, app, err, fail, get_project, print_json
-
-
-class NewKind(StrEnum):
-    method = "method"
-    concept = "concept"
-    topic = "topic"
-    dataset = "dataset"
-    metric = "metric"
-
-
-@app.command()
-def new(
-    kind: Annotated[
-        NewKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")
-    ],
-    record_id: Annotated[
-        str,
-        typer.Argument(metavar="ID", help="The new record's id: lowercase kebab-case, e.g. barlow-twins."),
-    ],
-    kb: KbOption = None,
-) -> None:
-    """Write a new record from the template of its kind (kb/<folder>/<ID>.yaml), to fill in."""
-    from ..scaffold import ScaffoldError, create
-
-    project = get_project(kb)
-    if not project.kb_dir.is_dir():
-        fail(f"no knowledge base at {project.kb_dir} (use --kb PATH)")
-    try:
-        path = create(project.kb_dir, kind.value, record_id)
-    except ScaffoldError as exc:
-        fail(str(exc))
-    typer.echo(str(path))
-    err(
-        f"wrote {path}: replace every TODO (`ssl-kb check {path}` lists those left), "
-        "then `ssl-kb diff main` to review the change"
-    )
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""Quiz: the per-topic interactive quiz pages, fed by the quiz bank (``ssl_kb.quiz.bank``).
+"""Quiz pages: one interactive quiz page per topic, fed by the quiz bank (``ssl_kb.quiz.bank``).
 
 Questions are embedded in the page as JSON inside ``<script type="application/json">``
 (``<``, ``>`` and ``&`` escaped as ``\\u003c`` etc., so record text cannot close the element), and the

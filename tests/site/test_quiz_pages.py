@@ -6,7 +6,7 @@ import json
 import re
 
 from ssl_kb.readmodel import ReadModel
-from ssl_kb.site import generate, quiz
+from ssl_kb.site import generate, quiz_pages
 
 HOSTILE = "</script><script>alert(1)</script> {{ 7*7 }}"
 QUESTIONS = {
@@ -27,7 +27,7 @@ QUESTIONS = {
 
 
 def test_embed_cannot_close_the_script_element() -> None:
-    text = quiz.embed({"a": HOSTILE, "b": "&\u2028"})
+    text = quiz_pages.embed({"a": HOSTILE, "b": "&\u2028"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"a": HOSTILE, "b": "&\u2028"}
 
@@ -59,7 +59,7 @@ def test_collect_groups_the_bank_by_topic_in_lecture_order(fixture_store) -> Non
 
     engine, graph = fixture_store
     model = ReadModel.read(engine, graph)
-    collected = quiz.collect(model)
+    collected = quiz_pages.collect(model)
     assert list(collected) == [t for t in model.topic_order if t in collected]
     for topic in model.topic_order:
         expected = [q.to_dict() for q in topic_bank(ReadModel.read(engine, graph), topic)]

@@ -6,12 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import (
-    ListFormat,
-    app,
-    fail,
-    print_json,
-)
+from . import ListFormat, app, fail, print_json
 
 
 def _bytes(value: int | None) -> str:
