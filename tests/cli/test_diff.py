@@ -1,4 +1,4 @@
-"""`ssl-kb new` (a record from a template) and `ssl-kb diff` (what a change does to the KB)."""
+"""`ssl-kb diff REV`: what a change does to the KB: records, fields, quiz questions, pages."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from ssl_kb.cli import app
-from ssl_kb.scaffold import render
-from ssl_kb.schema import RecordKind
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_KB = REPO / "tests" / "data" / "kb"
@@ -63,100 +61,6 @@ def kb(tmp_path: Path) -> Path:
     dest = tmp_path / "kb"
     shutil.copytree(FIXTURE_KB, dest)
     return dest
-
-
-# ---------------------------------------------------------------------------- new
-
-
-@pytest.mark.parametrize("kind", list(RecordKind))
-def test_new_writes_a_template_that_lists_its_todos(kind: str, kb: Path) -> None:
-    code, out, err = invoke("new", kind, "probe", "--kb", str(kb))
-    assert code == 0, err
-    folder = {
-        "method": "methods",
-        "concept": "concepts",
-        "topic": "topics",
-        "dataset": "datasets",
-        "metric": "metrics",
-    }[kind]
-    path = kb / folder / "probe.yaml"
-    assert out.strip() == str(path)
-    text = path.read_text(encoding="utf-8")
-    assert text.startswith(HEADER)
-    assert "\nid: probe  #" in text and f"\nkind: {kind}\n" in text
-
-    code, _, err = invoke("check", "--kb", str(kb), str(path), "--format", "text")
-    assert code == 1
-    found = re.findall(r"probe\.yaml:(\d+):(\d+): (KB\d+) ", err)
-    assert found and {c for _, _, c in found} == {"KB014"}, err
-    lines = text.splitlines()
-    todo_lines = [
-        i - 1 if lines[i - 2].endswith(">-") else i  # a block scalar is marked at its indicator
-        for i, line in enumerate(lines, 1)
-        if "TODO" in line.split("#")[0]
-    ]
-    assert sorted({int(line) for line, _, _ in found}) == todo_lines
-
-
-@pytest.mark.parametrize("kind", list(RecordKind))
-def test_filled_in_template_passes(kind: str, kb: Path) -> None:
-    invoke("new", kind, "probe", "--kb", str(kb))
-    path = next(kb.rglob("probe.yaml"))
-    path.write_text(fill(path.read_text(encoding="utf-8")), encoding="utf-8")
-    assert not [
-        line for line in path.read_text(encoding="utf-8").splitlines() if "TODO" in line.split("#")[0]
-    ]
-    code, _, err = invoke("check", "--kb", str(kb), str(path))
-    assert code == 0, err
-
-
-def test_template_field_order_and_schema_agree() -> None:
-    """Every field of every kind is in its template (as a key), and nothing else is."""
-    import yaml
-
-    from ssl_kb.schema import MODELS, Paper
-
-    for kind in RecordKind:
-        data = yaml.safe_load(fill(render(kind, "probe")))
-        assert set(data) == set(MODELS[kind].model_fields), kind
-        if isinstance(data.get("paper"), dict):
-            assert set(data["paper"]) == set(Paper.model_fields), kind
-
-
-@pytest.mark.parametrize(
-    "bad", ["Bad", "a/b", "..", "../x", "a..b", "-a", "a-", "a--b", "a_b", "a b", "a.yaml", "é", "x" * 65]
-)
-def test_new_refuses_malformed_ids(bad: str, kb: Path) -> None:
-    before = sorted(kb.rglob("*"))
-    code, _, err = invoke("new", "method", "--kb", str(kb), "--", bad)
-    assert code == 1
-    assert "error:" in err and ("malformed id" in err or "characters long" in err)
-    assert sorted(kb.rglob("*")) == before
-
-
-def test_new_refuses_an_existing_id(kb: Path) -> None:
-    original = (kb / "methods" / "mae.yaml").read_bytes()
-    code, _, err = invoke("new", "method", "mae", "--kb", str(kb))
-    assert code == 1 and "already used by" in err
-    code, _, err = invoke("new", "concept", "mae", "--kb", str(kb))  # any kind, any folder
-    assert code == 1 and "already used by" in err
-    assert (kb / "methods" / "mae.yaml").read_bytes() == original
-    assert not (kb / "concepts" / "mae.yaml").exists()
-
-
-def test_new_refuses_an_id_used_inside_another_file(kb: Path) -> None:
-    (kb / "methods" / "renamed-file.yaml").write_text("id: hidden-id\nkind: method\n", encoding="utf-8")
-    code, _, err = invoke("new", "method", "hidden-id", "--kb", str(kb))
-    assert code == 1 and "renamed-file.yaml" in err
-
-
-def test_new_unknown_kind_is_bad_usage(kb: Path) -> None:
-    code, _, _err = invoke("new", "paper", "probe", "--kb", str(kb))
-    assert code == 2
-    assert not list(kb.rglob("probe.yaml"))
-
-
-# ---------------------------------------------------------------------------- diff
 
 
 def git(cwd: Path, *args: str) -> str:
