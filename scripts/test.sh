@@ -42,5 +42,13 @@ echo "== ruff and mypy"
 echo "== the knowledge base"
 .venv/bin/ssl-kb check --strict
 
+echo "== generated outputs"
+# quizzes/ is committed: it must be what the KB generates (checked before the build rewrites it)
+.venv/bin/ssl-kb quiz --check
+# build/ and site/ are not committed (a clean checkout has neither): build them, then check that
+# a second generation finds nothing stale, which proves the build deterministic
+.venv/bin/ssl-kb build
+.venv/bin/ssl-kb build --check
+
 echo "== pytest"
 .venv/bin/python -m pytest -p no:cacheprovider "$@"

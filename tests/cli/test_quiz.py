@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -150,6 +151,66 @@ def test_review_asks_missed_questions_first(data_dir: dict[str, str]) -> None:
     assert questions[0]["prompt"] in out.stdout
 
 
+def _answered(history_file: Path, question_id: str) -> bool:
+    """Whether the quiz has saved an answer to the question, read without a lock and without
+    creating anything (opening a History would, racing the quiz that creates the file)."""
+    try:
+        db = sqlite3.connect(f"file:{history_file}?mode=ro", uri=True)
+        try:
+            return (
+                db.execute("SELECT 1 FROM card WHERE question_id = ?", (question_id,)).fetchone() is not None
+            )
+        finally:
+            db.close()
+    except sqlite3.Error:  # not created yet, or its tables not yet
+        return False
+
+
+# `python -m` this module: the quiz, with SIGINT raised inside the first code that runs from a
+# string (``exec``) after the first answer: a dataclass built while the feedback's modules are
+# imported. CPython then killed `python -m` by SIGINT at exit despite the handled interrupt.
+SIGINT_IN_EXEC = """
+import builtins, sys
+from ssl_kb.cli import main
+from ssl_kb.quiz import history
+
+answered, fired = [], []
+real_record, real_exec = history.History.record, builtins.exec
+def record(self, *args, **kwargs):
+    real_record(self, *args, **kwargs)
+    answered.append(True)
+def exec_(source, *args, **kwargs):
+    if answered and not fired and isinstance(source, str):
+        fired.append(True)
+        source = "__import__('os').kill(__import__('os').getpid(), 2)\\n" + source
+    return real_exec(source, *args, **kwargs)
+history.History.record, builtins.exec = record, exec_
+main(sys.argv[1:])
+"""
+
+
+QUIZ_11 = ("--topic", "masked-predictions", "--n", "3", "--seed", "11")
+
+
+def test_ctrl_c_inside_code_run_from_a_string_still_exits_130(
+    data_dir: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "sigint_in_exec.py").write_text(SIGINT_IN_EXEC, encoding="utf-8")
+    questions = _answers(11, 3)
+    path = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+    out = subprocess.run(
+        [sys.executable, "-m", "sigint_in_exec", "quiz", "--kb", str(FIXTURE), *QUIZ_11],
+        input="abcd"[questions[0]["answer"]] + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **data_dir, "PYTHONPATH": path},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 130, (out.returncode, out.stderr)
+    assert "Traceback" not in out.stderr and "saved" in out.stderr
+
+
 def test_ctrl_c_keeps_answers_already_given(data_dir: dict[str, str]) -> None:
     questions = _answers(11, 3)
     proc = subprocess.Popen(
@@ -179,11 +240,7 @@ def test_ctrl_c_keeps_answers_already_given(data_dir: dict[str, str]) -> None:
     proc.stdin.flush()
     history_file = Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite"
     deadline = time.time() + 60
-    while time.time() < deadline:
-        if history_file.exists():
-            with History(history_file) as h:
-                if h.card(questions[0]["id"]) is not None:
-                    break
+    while time.time() < deadline and not _answered(history_file, str(questions[0]["id"])):
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)

@@ -1,8 +1,8 @@
 """Atomic writes: a build killed midway leaves the previous outputs whole; two builds do not mix.
 
-``ssl-kb build`` and ``ssl-kb db`` run as real processes and are killed with SIGKILL (no cleanup
-handler runs) as soon as they have started writing: when their staging folder or temporary
-store file appears. Every output (store, build/docs, quizzes/, site/) must then be exactly the
+``ssl-kb build`` and ``ssl-kb db`` run as real processes and die with no cleanup handler: killed
+with SIGKILL as soon as the site's staging folder appears, or ended by ``os._exit`` from a hook
+at a fixed point in the middle of writing the store (the same point on every machine). Every output (store, build/docs, quizzes/, site/) must then be exactly the
 previous build or exactly the new one, never a mixture, and the next build must succeed.
 
 SQLite files are compared by their content (an SQL dump): their bytes differ between two
@@ -144,34 +144,97 @@ def test_killed_build_leaves_every_output_whole(
     assert leftovers(project) == []
 
 
+# Runs `ssl-kb ARGS` in this process and ends it (os._exit: no cleanup handler, no ``finally``) in
+# the middle of writing the store, at the same point on every machine:
+# - "staged": the build stages the store's bytes as build/.ssl-kb.sqlite.new-*; half of them are
+#   written, then the process dies;
+# - "sql": ``ssl-kb db`` fills a temporary file build/.ssl-kb.sqlite.*.tmp; the process dies after
+#   the N-th INSERT into it (tables created, some rows in, the rest never);
+# - "replace": ``ssl-kb db`` has written the whole temporary file and dies instead of renaming it.
+STORE_HOOK = """
+import os, sys
+from pathlib import Path
+from ssl_kb import output, store
+mode, n = sys.argv[1], int(sys.argv[2])
+if mode == "staged":
+    real_write_new = output._write_new
+    def write_new(path, data):
+        if Path(path).name.startswith(".ssl-kb.sqlite.new-"):
+            with open(path, "xb") as handle:
+                handle.write(data[: len(data) // 2])
+                handle.flush()
+                os.fsync(handle.fileno())
+            os._exit(137)
+        return real_write_new(path, data)
+    output._write_new = write_new
+elif mode == "sql":
+    from sqlalchemy import event
+    real_fill = store._fill
+    def fill(engine, rows):
+        if engine.url.database and Path(engine.url.database).name.endswith(".tmp"):
+            inserts = []
+            @event.listens_for(engine, "after_cursor_execute")
+            def die(conn, cursor, statement, *args):
+                if statement.lstrip().upper().startswith("INSERT"):
+                    inserts.append(statement)
+                    if len(inserts) >= n:
+                        os._exit(137)
+        return real_fill(engine, rows)
+    store._fill = fill
+elif mode == "replace":
+    import types
+    fake_os = types.ModuleType("os")
+    fake_os.__dict__.update(os.__dict__)
+    fake_os.replace = lambda src, dst: os._exit(137)
+    store.os = fake_os
+from ssl_kb.cli import main
+main(sys.argv[3:])
+"""
+
+
+def die_writing_store(mode: str, cwd: Path, *args: str, n: int = 0) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("SSL_KB_ROOT", None)
+    env.pop("SSL_KB_DB_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", STORE_HOOK, mode, str(n), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_killed_build_while_writing_the_store(
     project: Path, versions: dict[str, dict[str, dict[str, str]]]
 ) -> None:
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
-    for _attempt in range(10):
-        proc = start(project, "build", "--kb", "kb")
-        if kill_when(proc, project / "build", ".ssl-kb.sqlite.*"):
-            break
-    else:
-        pytest.skip("the store was written before the poll could see it (machine too fast)")
+    proc = die_writing_store("staged", project, "build", "--kb", "kb")
+    assert proc.returncode == 137, proc.stderr
+    partial = list((project / "build").glob(".ssl-kb.sqlite.new-*"))
+    assert len(partial) == 1 and partial[0].stat().st_size > 0, "the store was not half written"
     now = states(project)
     assert now == versions["v1"], "killed while writing the store: nothing else may have changed"
     proc_done = ssl_kb("build", "--kb", "kb", cwd=project)
     assert proc_done.returncode == 0, proc_done.stderr
     assert states(project) == versions["v2"]
+    assert leftovers(project) == []
 
 
+@pytest.mark.parametrize(("mode", "n"), [("sql", 1), ("sql", 3), ("replace", 0)])
 def test_killed_db_keeps_the_previous_store(
-    project: Path, versions: dict[str, dict[str, dict[str, str]]]
+    project: Path, versions: dict[str, dict[str, dict[str, str]]], mode: str, n: int
 ) -> None:
     (project / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
     store = "build/ssl-kb.sqlite"
-    for _attempt in range(10):
-        proc = start(project, "db", "--kb", "kb")
-        if kill_when(proc, project / "build", ".ssl-kb.sqlite.*"):
-            break
-    else:
-        pytest.skip("the store was written before the poll could see it (machine too fast)")
+    proc = die_writing_store(mode, project, "db", "--kb", "kb", n=n)
+    assert proc.returncode == 137, proc.stderr
+    partial = list((project / "build").glob(".ssl-kb.sqlite.*.tmp"))
+    assert len(partial) == 1, "the process did not die while writing the store"
+    if mode == "replace":
+        assert partial[0].stat().st_size > 0
     assert state(project, store) == versions["v1"][store]
     proc_done = ssl_kb("db", "--kb", "kb", cwd=project)
     assert proc_done.returncode == 0, proc_done.stderr

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import shutil
+import sqlite3
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ssl_kb.kb import load
 from ssl_kb.quiz.bank import bank_files, draw, generate, verify
 from ssl_kb.quiz.kinds import KINDS
+from ssl_kb.quiz.model import Question
 from ssl_kb.readmodel import ReadModel
-from ssl_kb.store import memory_engine
+from ssl_kb.store import memory_engine, write_store
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "kb"
@@ -35,21 +42,187 @@ def real_facts() -> ReadModel:
     return facts_for(REAL)
 
 
+class Oracle:
+    """Which options are right, decided by SQL on a store file, from a question's provenance.
+
+    Written from the store's schema and the kinds' prompts, independently of the generators and of
+    their ``true_*`` checks (no read model, no formatting helpers): a wrong fact or a wrong rule shared by
+    a generator and its check shows up here as a question with no or two right answers.
+    """
+
+    CORRECT, NOT_CORRECT = "Correct as stated", "Not correct as stated"
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def one(self, sql: str, *args: object) -> Any:
+        rows = self.db.execute(sql, args).fetchall()
+        assert len(rows) == 1, (sql, args, rows)
+        return rows[0][0]
+
+    def ids_named(self, name: str) -> list[str]:
+        """The works (methods and concepts) of this display name: an option names one of them."""
+        sql = "SELECT id FROM record WHERE name = ? AND kind IN ('method', 'concept')"
+        return [r for (r,) in self.db.execute(sql, (name,))]
+
+    def year(self, rid: str) -> int | None:
+        return self.one(
+            "SELECT COALESCE(p.year, r.own_year) FROM record r LEFT JOIN paper p ON p.record_id = r.id "
+            "WHERE r.id = ?",
+            rid,
+        )
+
+    def year_of_name(self, name: str) -> int | None:
+        ids = self.ids_named(name)
+        return self.year(ids[0]) if len(ids) == 1 else None
+
+    @staticmethod
+    def position(field: str, prefix: str) -> int:
+        match = re.fullmatch(rf"{prefix}\[(\d+)\]", field)
+        assert match, field
+        return int(match.group(1))
+
+    @staticmethod
+    def number(option: str, unit: str | None) -> float | None:
+        text = option
+        if unit == "%":
+            if not text.endswith("%"):
+                return None
+            text = text[:-1]
+        elif unit:
+            if not text.endswith(f" {unit}"):
+                return None
+            text = text[: -len(unit) - 1]
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    def right(self, q: Question) -> list[int]:
+        """Indexes of the options that the store makes right."""
+        rid, field = q.provenance[0].record, q.provenance[0].field
+        decide = getattr(self, "kind_" + q.kind.replace("-", "_"))
+        return [i for i, option in enumerate(q.options) if decide(q, rid, field, option)]
+
+    def kind_year(self, q: Question, rid: str, field: str, option: str) -> bool:
+        assert field == "paper.year"
+        return option == str(self.year(rid))
+
+    def kind_which_year(self, q: Question, rid: str, field: str, option: str) -> bool:
+        year = int(re.search(r"first published in (\d{4})\?$", q.prompt).group(1))  # type: ignore[union-attr]
+        return self.year_of_name(option) == year
+
+    def kind_chronology(self, q: Question, rid: str, field: str, option: str) -> bool:
+        years = [self.year_of_name(o) for o in q.options]
+        if None in years:
+            return False
+        return self.year_of_name(option) == min(y for y in years if y is not None)
+
+    def kind_authors(self, q: Question, rid: str, field: str, option: str) -> bool:
+        assert field == "paper.authors"
+        authors = self.db.execute(
+            "SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id WHERE pa.record_id = ?",
+            (rid,),
+        ).fetchall()
+        return (option,) in authors
+
+    def kind_architecture(self, q: Question, rid: str, field: str, option: str) -> bool:
+        assert field == "architecture"
+        return option == self.one("SELECT architecture FROM record WHERE id = ?", rid)
+
+    def kind_modality(self, q: Question, rid: str, field: str, option: str) -> bool:
+        modality = re.search(r"takes (.+) as input\?$", q.prompt).group(1)  # type: ignore[union-attr]
+        ids = self.ids_named(option)
+        return len(ids) == 1 and bool(
+            self.db.execute(
+                "SELECT 1 FROM record, json_each(record.modalities) m WHERE record.id = ? AND m.value = ?",
+                (ids[0], modality),
+            ).fetchone()
+        )
+
+    def kind_lineage(self, q: Question, rid: str, field: str, option: str) -> bool:
+        assert field == "lineage"
+        parents = self.db.execute(
+            "SELECT r.name FROM lineage_edge e JOIN record r ON r.id = e.parent_id WHERE e.child_id = ?",
+            (rid,),
+        ).fetchall()
+        return (option,) in parents
+
+    def kind_description(self, q: Question, rid: str, field: str, option: str) -> bool:
+        assert field == "summary"
+        summary = self.one("SELECT summary FROM record WHERE id = ?", rid)
+        ids = self.ids_named(option)
+        return len(ids) == 1 and self.one("SELECT summary FROM record WHERE id = ?", ids[0]) == summary
+
+    def kind_odd_one_out(self, q: Question, rid: str, field: str, option: str) -> bool:
+        name = re.search(r"to the topic \u201c(.+)\u201d\?$", q.prompt).group(1)  # type: ignore[union-attr]
+        topic = self.one("SELECT id FROM record WHERE kind = 'topic' AND name = ?", name)
+        ids = self.ids_named(option)
+        return (
+            len(ids) == 1
+            and not self.db.execute(
+                "SELECT 1 FROM record_topic WHERE record_id = ? AND topic_id = ?", (ids[0], topic)
+            ).fetchone()
+        )
+
+    def kind_result(self, q: Question, rid: str, field: str, option: str) -> bool:
+        value, unit = self.db.execute(
+            "SELECT value, unit FROM result WHERE record_id = ? AND position = ?",
+            (rid, self.position(field, "results")),
+        ).fetchone()
+        number = self.number(option, unit)
+        return number is not None and math.isclose(number, value, rel_tol=0, abs_tol=5e-5)
+
+    def kind_hyperparameter(self, q: Question, rid: str, field: str, option: str) -> bool:
+        raw, unit = self.db.execute(
+            "SELECT value, unit FROM hyperparameter WHERE record_id = ? AND position = ?",
+            (rid, self.position(field, "hyperparameters")),
+        ).fetchone()
+        value = json.loads(raw) if isinstance(raw, str) else raw  # a JSON column has numeric affinity
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = self.number(option, unit)
+            return number is not None and math.isclose(number, value, rel_tol=0, abs_tol=5e-5)
+        return option == (f"{value} {unit}" if unit else str(value))
+
+    def kind_claim(self, q: Question, rid: str, field: str, option: str) -> bool:
+        verdict = self.one(
+            "SELECT verdict FROM lecture_claim WHERE record_id = ? AND position = ?",
+            rid,
+            self.position(field, "lecture_claims"),
+        )
+        return option == (self.CORRECT if verdict == "correct" else self.NOT_CORRECT)
+
+
 @pytest.mark.parametrize("which", ["fixture", "real"])
 def test_every_question_has_exactly_one_right_answer(
-    which: str, fixture_facts: ReadModel, request: pytest.FixtureRequest
+    which: str, fixture_facts: ReadModel, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
+    kb_dir = FIXTURE if which == "fixture" else REAL
     facts = fixture_facts if which == "fixture" else request.getfixturevalue("real_facts")
+    kb = load(kb_dir)
+    store = tmp_path / "ssl-kb.sqlite"
+    write_store(kb.records.values(), f"sqlite:///{store}")
+    oracle = Oracle(store)
     questions = generate(facts)
     assert questions
+    if which == "real":  # the oracle has a rule for every kind, and each is exercised
+        assert {q.kind for q in questions} == set(KINDS)
     for q in questions:
-        assert verify(facts, q) == [], (q.id, q.prompt, q.options)
+        assert oracle.right(q) == [q.answer], (q.id, q.prompt, q.options, q.answer)
         assert len(set(q.options)) == len(q.options)
-        assert 0 <= q.answer < len(q.options)
         assert q.explanation and q.prompt and q.topics and q.provenance
         assert 0 < q.difficulty < 1
         for source in q.provenance:
             assert source.record in facts.rows, source
+
+
+def test_the_oracle_sees_a_wrong_key(fixture_facts: ReadModel, tmp_path: Path) -> None:
+    store = tmp_path / "ssl-kb.sqlite"
+    write_store(load(FIXTURE).records.values(), f"sqlite:///{store}")
+    oracle = Oracle(store)
+    for q in generate(fixture_facts):
+        moved = replace(q, answer=(q.answer + 1) % len(q.options))
+        assert oracle.right(moved) != [moved.answer], q.id
 
 
 def test_real_kb_supports_at_least_eight_kinds(real_facts: ReadModel) -> None:

@@ -148,11 +148,38 @@ from . import build, serve, new, diff, loss, quiz  # noqa: E402,F401
 # isort: on
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT), raised by :func:`main`'s handler instead of a plain KeyboardInterrupt.
+
+    CPython remembers a plain KeyboardInterrupt that ends code run from a string (``exec`` of a
+    string: dataclasses build their methods so while a module is imported) even when it is caught,
+    and under ``python -m`` then kills the process with SIGINT at exit, whatever exit code was
+    asked for (the caught interrupt's "exit 130" became "killed by SIGINT"). It checks the exact
+    type, so a subclass is not remembered; ``except KeyboardInterrupt`` still catches it.
+    """
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise Interrupted
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2, once per run
+    import signal
+    import threading
+
+    ours = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler  # not if SIGINT is ignored
+    )
+    if ours:
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         return app(args=argv, prog_name="ssl-kb")
     except KeyboardInterrupt:
         err("interrupted")
         sys.exit(130)
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
