@@ -32,13 +32,14 @@ from .test_atomic import NEW_RECORD, leftovers, states
 
 pytestmark = pytest.mark.slow
 
-# Runs `ssl-kb ARGS` in this process with a hook on ssl_kb.output.<FUNC>: MODE "die" ends the
+# Runs `ssl-kb ARGS` in this process with a hook on ssl_kb.output.<FUNC> (or MODULE:FUNC): MODE "die" ends the
 # process (os._exit: nothing is cleaned up) at call N+1, "fail" raises OSError(ERRNO) from call N+1
 # on, "count" only counts the calls and prints how many.
 HOOK = """
-import os, sys
-from ssl_kb import output
+import importlib, os, sys
 mode, func, n, code = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+module, _, func = func.rpartition(":")
+output = importlib.import_module(module or "ssl_kb.output")
 real = getattr(output, func)
 calls = 0
 def hook(*args, **kwargs):
@@ -123,6 +124,22 @@ def test_killed_while_staging_or_rendering_leaves_every_output_old(
     assert states(project) == versions["v2"]
     assert leftovers(project) == []
     assert check(project).returncode == 0
+
+
+def test_killed_while_mkdocs_writes_the_site_leaves_every_output_old(
+    project: Path, versions: dict[str, dict[str, dict[str, str]]]
+) -> None:
+    changed(project)
+    pages = count_calls(project, "mkdocs.commands.build:_build_page")
+    assert pages > 10
+    for n in (1, pages // 2, pages - 1):
+        proc = hooked("die", "mkdocs.commands.build:_build_page", n, "build", "--kb", "kb", cwd=project)
+        assert proc.returncode == 137, proc.stderr
+        assert states(project) == versions["v1"], f"killed at page {n}: an output changed"
+        assert check(project).returncode == 1
+    done = ssl_kb("build", "--kb", "kb", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert states(project) == versions["v2"] and leftovers(project) == []
 
 
 @pytest.mark.parametrize("n", range(7))
