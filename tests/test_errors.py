@@ -12,7 +12,8 @@ from ssl_kb import errors
 from ssl_kb.errors import NoKnowledgeBase, NoSiteConfig, NoStore, SslKbError, UnknownRecord
 
 OLD_HOMES = {
-    "ssl_kb.output": ["OutputError", "Busy"],
+    "ssl_kb.output": ["OutputError"],
+    "ssl_kb.transaction": ["Busy"],
     "ssl_kb.project": ["InvalidKB"],
     "ssl_kb.revision": ["RevisionError", "UnsafeTree"],
     "ssl_kb.sandbox": ["QueryError", "QueryRefused", "QueryStopped", "QueryFailed"],

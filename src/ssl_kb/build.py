@@ -4,7 +4,7 @@
 pages and theme, its MkDocs configuration and the quizzes/ bank (questions generated once, shared by
 the site and the bank). :func:`stale` compares a plan with what is on disk, as typed
 :class:`~ssl_kb.output.Change` values; :func:`write` stages every output, renders the site with
-MkDocs from the staged pages, and swaps them all in as one :class:`~ssl_kb.output.Transaction`, so an
+MkDocs from the staged pages, and swaps them all in as one :class:`~ssl_kb.transaction.Transaction`, so an
 interrupted build leaves every output old or (after the next run's recovery) every output new.
 
 The library reads no environment and prints nothing: progress goes to a callback.
@@ -20,20 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Severity
 from .errors import NoSiteConfig
-from .output import (
-    JOURNAL,
-    MARKER,
-    Change,
-    build_lock,
-    guard_folder,
-    pending,
-    recover,
-    transaction,
-    with_marker,
-)
-from .output import (
-    stale as stale_files,
-)
+from .output import MARKER, Change, guard_folder, with_marker
+from .output import stale as stale_files
+from .transaction import JOURNAL, build_lock, pending, recover, transaction
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -274,7 +263,7 @@ def write(plan: Plan, outputs: Outputs, project: Project, progress: Progress = _
 
 
 def lock(outputs: Outputs, *, wait: bool = False) -> Any:
-    """The build lock (build/.ssl-kb.lock); :class:`~ssl_kb.output.Busy` if held and not ``wait``."""
+    """The build lock (build/.ssl-kb.lock); :class:`~ssl_kb.errors.Busy` if held and not ``wait``."""
     return build_lock(outputs.store.parent, wait=wait)
 
 

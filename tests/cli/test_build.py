@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ssl_kb.cli import app
-from ssl_kb.output import build_lock
+from ssl_kb.transaction import build_lock
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REPO = Path(__file__).resolve().parents[2]

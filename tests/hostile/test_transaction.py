@@ -147,7 +147,7 @@ def test_killed_between_any_two_renames_is_rolled_forward(
     project: Path, versions: dict[str, dict[str, dict[str, str]]], n: int
 ) -> None:
     changed(project)
-    proc = hooked("die", "_swap", n, "build", "--kb", "kb", cwd=project)
+    proc = hooked("die", "ssl_kb.transaction:_swap", n, "build", "--kb", "kb", cwd=project)
     if n == 6:  # six outputs: the seventh call never comes
         assert proc.returncode == 0, proc.stderr
         assert states(project) == versions["v2"]
@@ -190,8 +190,8 @@ def test_killed_while_writing_the_journal_leaves_every_output_old(
         ("_write_new", 40, errno.ENOSPC, ["No space left on device"]),
         ("_write_new", 0, errno.EROFS, ["Read-only file system", "read-only"]),
         ("_write_new", 5, errno.EACCES, ["Permission denied"]),
-        ("_swap", 2, errno.EBUSY, ["busy"]),
-        ("_swap", 4, errno.EXDEV, ["one file system"]),
+        ("ssl_kb.transaction:_swap", 2, errno.EBUSY, ["busy"]),
+        ("ssl_kb.transaction:_swap", 4, errno.EXDEV, ["one file system"]),
     ],
 )
 def test_faults_while_writing_give_one_message_and_change_nothing(

@@ -37,7 +37,7 @@ def build(
 ) -> None:
     """Generate the course site's pages from kb/ and build them with MkDocs (strict), as one transaction."""
     from .. import build as pipeline
-    from ..output import Busy
+    from ..errors import Busy
 
     project = get_project(kb)
     outputs = pipeline.Outputs.of(project, out)

@@ -239,7 +239,9 @@ def quiz(
 def _write_bank(project: Any, files: dict[str, Any]) -> None:
     """Replace quizzes/ under the build lock, after finishing any interrupted build."""
     from .. import build as pipeline
-    from ..output import MARKER, Busy, guard_folder, replace_tree
+    from ..errors import Busy
+    from ..output import MARKER, guard_folder
+    from ..transaction import replace_tree
 
     outputs = pipeline.Outputs.of(project)
     guard_folder(outputs.quizzes, kb_dir=project.kb_dir, root=project.root, option="quizzes/")
