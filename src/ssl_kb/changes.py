@@ -102,7 +102,14 @@ class FieldChange:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+    """Equal and of the same type, all the way down (``1 == True == 1.0`` in Python, not in a record)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def field_changes(old: Any, new: Any, loc: tuple[str | int, ...] = ()) -> list[FieldChange]:

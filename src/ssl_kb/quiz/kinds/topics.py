@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...readmodel import ReadModel
 from ...schema import WORK_KINDS
@@ -80,7 +81,9 @@ def gen_claim(model: ReadModel, rng: Rng) -> Iterator[Question]:
             keep_order=True,
         )
         if q:
-            yield q
+            # make() puts the key first; the two options keep one fixed order instead (true, then
+            # false), so that the key's position follows the verdict and is not always "a"
+            yield replace(q, options=CLAIM_OPTIONS, answer=CLAIM_OPTIONS.index(q.answer_text))
 
 
 def true_claim(model: ReadModel, q: Question, option: str) -> bool:
