@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ssl_kb.scaffold import KINDS, ScaffoldError, check_new_id, create, existing, render, target
+from ssl_kb.record_kinds import RecordKind
+from ssl_kb.scaffold import ScaffoldError, check_new_id, create, existing, render, target
 
 
 @pytest.mark.parametrize("good", ["mae", "vit-b-16", "a", "x1", "a" * 64])
@@ -41,7 +42,7 @@ def test_no_suggestion_when_nothing_is_left() -> None:
     assert "e.g." not in str(caught.value)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", [k.value for k in RecordKind])
 def test_render_names_the_id_and_the_kind(kind: str) -> None:
     data = yaml.safe_load(render(kind, "new-thing"))
     assert data["id"] == "new-thing" and data["kind"] == kind
