@@ -24,3 +24,10 @@ def run(*args: Any, code: int = 0) -> Any:
 
 def kb_args() -> list[str]:
     return ["--kb", str(FIXTURE_KB)]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """``ssl-kb ARGS`` without assertions on the exit code: (exit code, stdout, stderr)."""
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.stdout, result.stderr

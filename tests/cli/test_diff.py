@@ -9,51 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from ssl_kb.cli import app
+from .invoke import invoke
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_KB = REPO / "tests" / "data" / "kb"
-HEADER = "# yaml-language-server: $schema=../schema.json\n"
-
-# What a contributor writes in place of each placeholder (keyed by the start of the template line).
-FILL = {
-    'name: "TODO': "name: Probe",
-    "  TODO: two to five": "  A record written from the template and filled in.",
-    "  matters for the lecture.": "",
-    'family: "TODO': "family: masked-image-modeling",
-    '  title: "TODO': "  title: A Probe Paper",
-    "  authors: [TODO]": "  authors: [Ada Lovelace]",
-    "  year: TODO": "  year: 2021",
-    '  arxiv: "TODO"': '  arxiv: "2111.06377"',
-    '  source: "TODO': "  source: arXiv abstract page",
-    "modalities: [TODO]": "modalities: [image]",
-    "tasks: [TODO]": "tasks: [image classification]",
-    "metrics: [TODO]": "metrics: [top-1-accuracy]",
-    "order: TODO": "order: 9",
-    'heading: "TODO': "heading: A heading",
-    '  - "TODO: first point"': "  - A first point.",
-    "higher_is_better: TODO": "higher_is_better: true",
-    'unit: "TODO"': 'unit: "%"',
-}
-
-
-def fill(text: str) -> str:
-    out = []
-    for line in text.splitlines():
-        for start, value in FILL.items():
-            if line.startswith(start):
-                line = value
-                break
-        out.append(line)
-    return "\n".join(out) + "\n"
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

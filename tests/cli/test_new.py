@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from ssl_kb.cli import app
 from ssl_kb.scaffold import render
 from ssl_kb.schema import RecordKind
+
+from .invoke import invoke
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_KB = REPO / "tests" / "data" / "kb"
@@ -48,12 +48,6 @@ def fill(text: str) -> str:
                 break
         out.append(line)
     return "\n".join(out) + "\n"
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
