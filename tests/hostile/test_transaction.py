@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import make_project, ssl_kb
+from .conftest import ssl_kb
 from .test_atomic import NEW_RECORD, leftovers, states
+from .test_atomic import versions as versions  # the two builds to compare with (a fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -81,19 +82,6 @@ def count_calls(project: Path, func: str) -> int:
     assert proc.returncode == 0, proc.stderr
     shutil.rmtree(probe)
     return int(proc.stderr.rsplit("CALLS", 1)[1].split()[0])
-
-
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, str]]]:
-    out = {}
-    for version in ("v1", "v2"):
-        root = make_project(tmp_path_factory.mktemp(version) / "project")
-        if version == "v2":
-            (root / "kb" / "concepts" / "extra-concept.yaml").write_text(NEW_RECORD, encoding="utf-8")
-        proc = ssl_kb("build", "--kb", "kb", cwd=root)
-        assert proc.returncode == 0, proc.stderr
-        out[version] = states(root)
-    return out
 
 
 def changed(project: Path) -> Path:
