@@ -199,6 +199,11 @@ _CODE_LIST = [
         "lineage targets are methods or concepts, not topics, datasets or metrics",
     ),
     Code("KB213", "duplicate lineage edge", "list each parent once"),
+    Code(
+        "KB214",
+        "design value not in its vocabulary",
+        "use a value listed in kb/vocabularies/<facet>.yaml, or add it there with a definition in the same pull request",
+    ),
     # --- warnings, errors with --strict (KB3xx) ---
     Code("KB300", "record in no topic", "list the lecture topic(s) it belongs to", Severity.WARNING),
     Code(
@@ -211,6 +216,12 @@ _CODE_LIST = [
         "KB302",
         "method without lineage",
         "add the earlier work it builds on, or a note that it is a root",
+        Severity.WARNING,
+    ),
+    Code(
+        "KB303",
+        "method without design block",
+        "add `design:` with every facet (objective, target, negatives, ...); see the contributing guide",
         Severity.WARNING,
     ),
 ]

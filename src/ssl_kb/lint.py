@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .design import FACETS
 from .diagnostics import Diagnostic, make
 from .loader import Document
 from .schema import (
@@ -24,6 +25,7 @@ from .schema import (
     Method,
     Metric,
     Topic,
+    Vocabulary,
     arxiv_year,
     record_year,
 )
@@ -123,7 +125,9 @@ def _file_rules(entry: Entry) -> Iterable[Diagnostic]:
         yield make(
             doc.path, doc.mark(("paper",)), "KB301", "paper.arxiv", "no arXiv id and no note saying why"
         )
-    if not record.topics and not isinstance(record, Topic | Dataset | Metric):
+    if isinstance(record, Method) and record.design is None:
+        yield make(doc.path, doc.mark(()), "KB303", "design", f"{record.id} has no design block")
+    if not record.topics and not isinstance(record, Topic | Dataset | Metric | Vocabulary):
         yield make(doc.path, doc.mark(()), "KB300", "topics", f"{record.id} is listed under no topic")
     if (
         isinstance(record, Method)
@@ -234,6 +238,8 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry], broken: frozenset[st
                     f"results[{i}].unit",
                     f"{result.metric} is measured in {metric.record.unit!r}, not {result.unit!r}",
                 )
+    if isinstance(record, Method):
+        yield from _design_rules(record, doc, by_id)
     if isinstance(record, Dataset):
         for i, metric_id in enumerate(record.metrics):
             metric = by_id.get(metric_id)
@@ -247,6 +253,51 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry], broken: frozenset[st
                     f"metrics[{i}]",
                     f"{metric_id!r} is not a metric record",
                 )
+
+
+def _design_rules(record: Method, doc: Document, by_id: dict[str, Entry]) -> Iterable[Diagnostic]:
+    """Every design value is in its facet's vocabulary; ablations name a dataset and its metric."""
+    if record.design is not None:
+        for info in FACETS:
+            facet = getattr(record.design, info.key)
+            vocabulary = by_id.get(info.vocabulary)
+            allowed = (
+                {v.id for v in vocabulary.record.values}
+                if vocabulary is not None and isinstance(vocabulary.record, Vocabulary)
+                else set()
+            )
+            for i, value in enumerate(facet.value or []):
+                if value not in allowed:
+                    where = (
+                        f"kb/vocabularies/{info.vocabulary}.yaml"
+                        if vocabulary is not None
+                        else f"no vocabulary kb/vocabularies/{info.vocabulary}.yaml"
+                    )
+                    yield make(
+                        doc.path,
+                        doc.mark(("design", info.key, "value", i)),
+                        "KB214",
+                        f"design.{info.key}.value[{i}]",
+                        f"{value!r} is not a value of {where}",
+                    )
+    for i, ablation in enumerate(record.ablations):
+        dataset = by_id.get(ablation.dataset)
+        if dataset is None or not isinstance(dataset.record, Dataset):
+            yield make(
+                doc.path,
+                doc.mark(("ablations", i, "dataset")),
+                "KB207",
+                f"ablations[{i}].dataset",
+                f"{ablation.dataset!r} is not a dataset",
+            )
+        elif ablation.metric not in dataset.record.metrics:
+            yield make(
+                doc.path,
+                doc.mark(("ablations", i, "metric")),
+                "KB208",
+                f"ablations[{i}].metric",
+                f"{ablation.dataset} lists {', '.join(dataset.record.metrics)}, not {ablation.metric}",
+            )
 
 
 def _topic_order(entries: list[Entry]) -> Iterable[Diagnostic]:

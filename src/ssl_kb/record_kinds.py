@@ -15,3 +15,4 @@ class RecordKind(StrEnum):
     TOPIC = "topic"
     DATASET = "dataset"
     METRIC = "metric"
+    VOCABULARY = "vocabulary"

@@ -9,176 +9,90 @@ These models are the YAML contract only: the SQL tables are separate classes in
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
-import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    TypeAdapter,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError, PydanticKnownError
+from pydantic import Field, StringConstraints, TypeAdapter, field_validator, model_validator
+from pydantic_core import PydanticKnownError
 
-from . import text as _text
+from .design import FACET_BY_VOCABULARY, Ablation, Design, VocabularyValue
 from .record_kinds import RecordKind as RecordKind  # re-exported: schema.RecordKind
-
-#: The most recent year a record may name; later years are rejected as typos.
-MAX_YEAR = _dt.date.today().year
-MIN_YEAR = 1950
-MAX_TEXT = 4000  # characters in one text field
-MAX_LIST = 200  # items in one list field
-
-# The patterns keep the JSON Schema's ``^...$`` form. Pydantic applies them with its Rust regex
-# engine (the default ``regex_engine``, set explicitly in :class:`Strict`), where ``$`` matches only
-# at the very end; Python code matches them with ``fullmatch``, never ``match`` (Python's ``$``
-# also matches before a final newline, so ``match`` would accept ``"mae\n"``).
-ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-ID_RE = re.compile(ID_PATTERN)
-ARXIV_PATTERN = r"^(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?:v(?P<v>[1-9]\d*))?$"
-ARXIV_RE = re.compile(ARXIV_PATTERN)
-LOSS_PATTERN = r"^ssl_kb\.losses\.[A-Za-z_][A-Za-z0-9_]*$"
-SNAKE_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-def problem(code: str, message: str) -> PydanticCustomError:
-    """A validation error classified as ``code`` (its pydantic type), with ``message`` as written
-    (no context is given, so braces in record values are never read as a template)."""
-    return PydanticCustomError(code, message)
-
-
-def _refuse_characters(value: str, *, identifying: bool) -> None:
-    found = _text.problems(value, identifying=identifying)
-    if found:
-        raise problem(found[0].code, found[0].message)  # KB110-KB114
-
-
-def _clean_text(value: str) -> str:
-    _refuse_characters(value, identifying=False)
-    return value.strip()
-
-
-def _clean_name(value: str) -> str:
-    _refuse_characters(value, identifying=True)
-    return value
-
-
-def _id_characters(value: object) -> object:
-    """Before the id pattern: a bidi or invisible character gets its own code, not KB104."""
-    if isinstance(value, str):
-        _refuse_characters(value, identifying=True)
-    return value
-
-
-RecordId = Annotated[
-    str,
-    StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=64),
-    BeforeValidator(_id_characters),
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), AfterValidator(_clean_text)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_clean_text)]
-#: Identifying text (:mod:`ssl_kb.text`): names, aliases, headings, paper titles, authors, venues.
-Name = Annotated[ShortText, AfterValidator(_clean_name)]
-Title = Annotated[Text, AfterValidator(_clean_name)]
-FamilyId = Annotated[
-    str, StringConstraints(pattern=ID_PATTERN, max_length=64), BeforeValidator(_id_characters)
-]
-
-
-def _not_future(value: int) -> int:
-    if value > MAX_YEAR:
-        raise problem("KB103", f"year {value} is in the future (latest allowed {MAX_YEAR})")
-    return value
-
-
-# The upper bound is checked by a validator, not the JSON Schema, so the exported schema does
-# not change with the calendar.
-Year = Annotated[int, Field(ge=MIN_YEAR, strict=True), AfterValidator(_not_future)]
-
-
-def _check_arxiv(value: str) -> str:
-    match = ARXIV_RE.fullmatch(value)  # not .match: `$` also matches before a final newline
-    if match is None:
-        raise problem(
-            "KB109",
-            "is not an arXiv identifier of the form YYMM.NNNNN (optionally vN), "
-            "e.g. 2111.06377; write it as a quoted string",
-        )
-    yy, mm, num = int(match["yy"]), int(match["mm"]), match["num"]
-    if not 1 <= mm <= 12:
-        raise problem("KB109", f"month {mm:02d} does not exist")
-    if yy < 7 or (yy == 7 and mm < 4):
-        raise problem("KB109", "new-style arXiv identifiers start in April 2007 (0704.xxxx)")
-    if (yy, mm) >= (15, 1) and len(num) != 5:
-        raise problem("KB109", "identifiers from January 2015 on have a five-digit number")
-    if (yy, mm) < (15, 1) and len(num) != 4:
-        raise problem("KB109", "identifiers before 2015 have a four-digit number")
-    if 2000 + yy > MAX_YEAR:
-        raise problem("KB103", f"year 20{yy:02d} is in the future")
-    return value
-
-
-ArxivId = Annotated[str, AfterValidator(_check_arxiv)]
-
-
-def arxiv_year(arxiv_id: str) -> int:
-    """Year of the first version of a new-style arXiv identifier (``2111.06377`` -> 2021)."""
-    match = ARXIV_RE.fullmatch(arxiv_id)
-    if match is None:
-        raise ValueError(f"not an arXiv id: {arxiv_id!r}")
-    return 2000 + int(match["yy"])
-
-
-class Modality(StrEnum):
-    IMAGE = "image"
-    TEXT = "text"
-    VIDEO = "video"
-    AUDIO = "audio"
-
-
-class Protocol(StrEnum):
-    """How a result was obtained; results are only ranked against the same protocol."""
-
-    LINEAR = "linear"
-    FINE_TUNE = "fine-tune"
-    KNN = "k-nn"
-    ZERO_SHOT = "zero-shot"
-    FEW_SHOT = "few-shot"
-    SUPERVISED = "supervised"
-    SEMI_SUPERVISED = "semi-supervised"
-
-
-class EdgeType(StrEnum):
-    EXTENDS = "extends"
-    ADAPTS = "adapts"
-    COMBINES = "combines"
-    REPLACES = "replaces"
-    INSPIRED_BY = "inspired-by"
-    USES = "uses"
-
-
-class Verdict(StrEnum):
-    CORRECT = "correct"
-    IMPRECISE = "imprecise"
-    WRONG = "wrong"
-    TYPO = "typo"
-
-
-class Strict(BaseModel):
-    """Base for every model: unknown keys are errors. Numbers, years and counts are strict fields
-    (a quoted ``"87.8"`` is a KB102 error, not a number); an int is accepted where a float is expected."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=False, regex_engine="rust-regex"
-    )
+from .schema_base import (
+    ARXIV_PATTERN as ARXIV_PATTERN,
+)
+from .schema_base import (
+    ARXIV_RE as ARXIV_RE,
+)
+from .schema_base import (
+    ID_PATTERN as ID_PATTERN,
+)
+from .schema_base import (
+    ID_RE as ID_RE,
+)
+from .schema_base import (
+    LOSS_PATTERN as LOSS_PATTERN,
+)
+from .schema_base import (
+    MAX_LIST as MAX_LIST,
+)
+from .schema_base import (
+    MAX_TEXT as MAX_TEXT,
+)
+from .schema_base import (
+    MAX_YEAR as MAX_YEAR,
+)
+from .schema_base import (
+    MIN_YEAR as MIN_YEAR,
+)
+from .schema_base import (
+    SNAKE_PATTERN as SNAKE_PATTERN,
+)
+from .schema_base import (
+    ArxivId as ArxivId,
+)
+from .schema_base import (
+    EdgeType as EdgeType,
+)
+from .schema_base import (
+    FamilyId as FamilyId,
+)
+from .schema_base import (
+    Modality as Modality,
+)
+from .schema_base import (
+    Name as Name,
+)
+from .schema_base import (
+    Protocol as Protocol,
+)
+from .schema_base import (
+    RecordId as RecordId,
+)
+from .schema_base import (
+    ShortText as ShortText,
+)
+from .schema_base import (
+    Strict as Strict,
+)
+from .schema_base import (
+    Text as Text,
+)
+from .schema_base import (
+    Title as Title,
+)
+from .schema_base import (
+    Verdict as Verdict,
+)
+from .schema_base import (
+    Year as Year,
+)
+from .schema_base import _id_characters as _id_characters
+from .schema_base import (
+    arxiv_year as arxiv_year,
+)
+from .schema_base import (
+    problem as problem,
+)
 
 
 class Paper(Strict):
@@ -350,6 +264,16 @@ class Method(RecordBase):
     losses: Annotated[
         list[Annotated[str, StringConstraints(pattern=LOSS_PATTERN)]], Field(max_length=20)
     ] = []
+    design: Design | None = Field(None, description="How the method works, as typed facets (ssl_kb.design).")
+    ablations: Annotated[list[Ablation], Field(max_length=MAX_LIST)] = []
+
+    @field_validator("ablations")
+    @classmethod
+    def _ablation_ids_unique(cls, value: list[Ablation]) -> list[Ablation]:
+        ids = [a.id for a in value]
+        if len(set(ids)) != len(ids):
+            raise problem("KB108", "two ablations have the same id")
+        return value
 
     @property
     def year(self) -> int:
@@ -404,8 +328,28 @@ class Metric(RecordBase):
     implementation: Annotated[str, StringConstraints(pattern=LOSS_PATTERN)] | None = None
 
 
+class Vocabulary(RecordBase):
+    """The controlled values of one design facet (``kb/vocabularies/<facet>.yaml``)."""
+
+    kind: Literal["vocabulary"]
+    values: Annotated[list[VocabularyValue], Field(min_length=1, max_length=MAX_LIST)]
+
+    @model_validator(mode="after")
+    def _known_facet_and_unique_values(self) -> Vocabulary:
+        if self.id not in FACET_BY_VOCABULARY:
+            known = ", ".join(sorted(FACET_BY_VOCABULARY))
+            raise problem("KB108", f"{self.id!r} is not a design facet's vocabulary; expected one of {known}")
+        ids = [v.id for v in self.values]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise problem("KB108", f"value(s) listed twice: {', '.join(dup)}")
+        return self
+
+
 #: Where each kind of record lives under kb/ (and its section of the site).
-FOLDERS = {kind.value: f"{kind.value}s" for kind in RecordKind}
+FOLDERS = {
+    kind.value: "vocabularies" if kind is RecordKind.VOCABULARY else f"{kind.value}s" for kind in RecordKind
+}
 
 
 def is_record_id(value: object) -> bool:
@@ -434,16 +378,17 @@ def quiz_page(topic_id: str) -> str:
 #: Kinds that are works with a place in the lineage (methods and concepts).
 WORK_KINDS = (RecordKind.METHOD.value, RecordKind.CONCEPT.value)
 
-Record = Annotated[Method | Concept | Topic | Dataset | Metric, Field(discriminator="kind")]
-RECORD_ADAPTER: TypeAdapter[Method | Concept | Topic | Dataset | Metric] = TypeAdapter(Record)
+Record = Annotated[Method | Concept | Topic | Dataset | Metric | Vocabulary, Field(discriminator="kind")]
+RECORD_ADAPTER: TypeAdapter[Method | Concept | Topic | Dataset | Metric | Vocabulary] = TypeAdapter(Record)
 MODELS: dict[str, type[RecordBase]] = {
     "method": Method,
     "concept": Concept,
     "topic": Topic,
     "dataset": Dataset,
     "metric": Metric,
+    "vocabulary": Vocabulary,
 }
-AnyRecord = Method | Concept | Topic | Dataset | Metric
+AnyRecord = Method | Concept | Topic | Dataset | Metric | Vocabulary
 
 
 def record_year(record: AnyRecord) -> int | None:
@@ -460,5 +405,5 @@ def json_schema() -> dict[str, object]:
     schema = RECORD_ADAPTER.json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ssl-kb record"
-    schema["description"] = "One YAML file in kb/: a method, concept, topic, dataset or metric."
+    schema["description"] = "One YAML file in kb/: a method, concept, topic, dataset, metric or vocabulary."
     return schema

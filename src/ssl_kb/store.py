@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateTable
 from sqlmodel import SQLModel
 
+from .design import FACETS
 from .errors import ForeignDatabase as ForeignDatabase
 from .errors import NoStore
 from .schema import MODELS, AnyRecord, record_year
@@ -31,9 +32,13 @@ from .tables import (
     SCHEMA_VERSION,
     TABLES,
     VIEWS,
+    AblationPointRow,
+    AblationRow,
     AuthorRow,
     ClaimRow,
     DatasetMetricRow,
+    DesignFacetRow,
+    DesignValueRow,
     HyperparameterRow,
     LineageRow,
     PaperAuthorRow,
@@ -42,6 +47,7 @@ from .tables import (
     RecordRow,
     RecordTopicRow,
     ResultRow,
+    VocabularyValueRow,
     table_of,
 )
 
@@ -141,12 +147,66 @@ def rows_from_records(
             rows["dataset_metric"].append({"dataset_id": record.id, "position": i, "metric_id": metric})
         for i, dotted in enumerate(data.get("losses", [])):
             rows["record_loss"].append({"record_id": record.id, "position": i, "dotted": dotted})
+        _design_rows(record.id, data, rows)
     rows["author"] = [{"id": i, "name": n} for n, i in sorted(authors.items(), key=lambda kv: kv[1])]
     rows["store_meta"] = [
         {"key": "schema_version", "value": str(SCHEMA_VERSION)},
         {"key": "records", "value": str(len(rows["record"]))},
     ]
     return rows
+
+
+def _design_rows(rid: str, data: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Rows of a record's design block, ablations and vocabulary values (``data`` is its JSON dump)."""
+    for facet, block in (data.get("design") or {}).items():
+        values = block.pop("value")
+        rows["design_facet"].append({"record_id": rid, "facet": facet, "known": values is not None, **block})
+        for i, value in enumerate(values or []):
+            rows["design_value"].append({"record_id": rid, "facet": facet, "position": i, "value": value})
+    for i, ablation in enumerate(data.get("ablations", [])):
+        ablation = dict(ablation)
+        points = ablation.pop("points")
+        ablation["ablation_id"] = ablation.pop("id")
+        ablation["dataset_id"] = ablation.pop("dataset")
+        ablation["metric_id"] = ablation.pop("metric")
+        rows["ablation"].append({"record_id": rid, "position": i, **ablation})
+        for j, point in enumerate(points):
+            rows["ablation_point"].append({"record_id": rid, "ablation_position": i, "position": j, **point})
+    for i, value in enumerate(data.get("values", []) if data.get("kind") == "vocabulary" else []):
+        value = dict(value)
+        value["value_id"] = value.pop("id")
+        rows["vocabulary_value"].append({"vocabulary_id": rid, "position": i, **value})
+
+
+def _design_data(
+    rid: str,
+    facets: dict[str, list[dict[str, Any]]],
+    values: dict[str, list[dict[str, Any]]],
+    ablations: dict[str, list[dict[str, Any]]],
+    points: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """The inverse of :func:`_design_rows` for one method: its ``design`` and ``ablations`` keys."""
+    out: dict[str, Any] = {}
+    if rid in facets:
+        by_facet: dict[str, list[str]] = {}
+        for v in values.get(rid, []):
+            by_facet.setdefault(v["facet"], []).append(v["value"])
+        out["design"] = {
+            f["facet"]: _strip(f, "record_id", "facet", "known")
+            | {"value": by_facet.get(f["facet"], []) if f["known"] else None}
+            for f in facets[rid]
+        }
+    out["ablations"] = []
+    for a in ablations.get(rid, []):
+        ablation = _strip(a, "record_id", "position", "ablation_id", "dataset_id", "metric_id")
+        ablation |= {"id": a["ablation_id"], "dataset": a["dataset_id"], "metric": a["metric_id"]}
+        ablation["points"] = [
+            _strip(p, "record_id", "ablation_position", "position")
+            for p in points.get(rid, [])
+            if p["ablation_position"] == a["position"]
+        ]
+        out["ablations"].append(ablation)
+    return out
 
 
 def _guard(conn: Any, tables: list[Any]) -> None:
@@ -297,6 +357,18 @@ def _grouped(rows: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, A
     return out
 
 
+def _grouped_by(rows: list[dict[str, Any]], key: str, *order: str) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by ``key``, each group sorted by the ``order`` columns (in :data:`FACETS` order
+    for ``facet``, so that a rebuilt design block lists its facets as the schema does)."""
+    rank = {f.key: i for i, f in enumerate(FACETS)}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in sorted(
+        rows, key=lambda r: (r[key], *[rank.get(r[c], 99) if c == "facet" else r[c] for c in order])
+    ):
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
 def _strip(row: dict[str, Any], *drop: str) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in drop and v is not None}
 
@@ -318,6 +390,11 @@ def records_from_store(engine: Engine, ids: Iterable[str] | None = None) -> dict
         hypers = _grouped(_fetch(conn, HyperparameterRow), "record_id")
         metrics = _grouped(_fetch(conn, DatasetMetricRow), "dataset_id")
         losses = _grouped(_fetch(conn, RecordLossRow), "record_id")
+        facets = _grouped_by(_fetch(conn, DesignFacetRow), "record_id", "facet")
+        values = _grouped(_fetch(conn, DesignValueRow), "record_id")
+        ablations = _grouped(_fetch(conn, AblationRow), "record_id")
+        points = _grouped_by(_fetch(conn, AblationPointRow), "record_id", "ablation_position", "position")
+        vocab = _grouped(_fetch(conn, VocabularyValueRow), "vocabulary_id")
     out: dict[str, AnyRecord] = {}
     for row in record_rows:
         rid, kind = row["id"], row["kind"]
@@ -356,6 +433,13 @@ def records_from_store(engine: Engine, ids: Iterable[str] | None = None) -> dict
             data["metrics"] = [m["metric_id"] for m in metrics.get(rid, [])]
         if "losses" in model.model_fields:
             data["losses"] = [loss["dotted"] for loss in losses.get(rid, [])]
+        if kind == "method":
+            data |= _design_data(rid, facets, values, ablations, points)
+        if kind == "vocabulary":
+            data["values"] = [
+                _strip(v, "vocabulary_id", "position", "value_id") | {"id": v["value_id"]}
+                for v in vocab.get(rid, [])
+            ]
         out[rid] = model.model_validate(data)  # type: ignore[assignment]
     return out
 

@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from .schema import MODELS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: design facets, ablations and vocabularies
 
 
 def _json() -> Any:
@@ -153,6 +153,67 @@ class RecordLossRow(SQLModel, table=True):
     dotted: str
 
 
+class DesignFacetRow(SQLModel, table=True):
+    """One facet of a method's design block (its values are rows of ``design_value``)."""
+
+    __tablename__ = "design_facet"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    facet: str = Field(primary_key=True, max_length=32)
+    known: bool  # false where the facet's value is null (unknown, with a note)
+    source: str | None = None
+    ratio: float | None = None
+    rationale: str | None = None
+    note: str | None = None
+    misconceptions: list[str] | None = _json()
+
+
+class DesignValueRow(SQLModel, table=True):
+    __tablename__ = "design_value"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    facet: str = Field(primary_key=True, max_length=32)
+    position: int = Field(primary_key=True)
+    value: str = Field(index=True, max_length=64)
+
+
+class AblationRow(SQLModel, table=True):
+    __tablename__ = "ablation"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    ablation_id: str = Field(index=True, max_length=64)
+    factor: str
+    facet: str | None = None
+    dataset_id: str = Field(index=True)
+    metric_id: str
+    protocol: str
+    variant: str
+    unit: str
+    higher_is_better: bool
+    chosen: str
+    rationale: str | None = None
+    source: str
+    note: str | None = None
+
+
+class AblationPointRow(SQLModel, table=True):
+    __tablename__ = "ablation_point"
+    record_id: str = Field(primary_key=True, foreign_key="record.id")
+    ablation_position: int = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    setting: str
+    x: float | None = None
+    value: float
+
+
+class VocabularyValueRow(SQLModel, table=True):
+    __tablename__ = "vocabulary_value"
+    vocabulary_id: str = Field(primary_key=True, foreign_key="record.id")
+    position: int = Field(primary_key=True)
+    value_id: str = Field(index=True, max_length=64)
+    name: str
+    definition: str
+    source: str | None = None
+
+
 class MetaRow(SQLModel, table=True):
     __tablename__ = "store_meta"
     key: str = Field(primary_key=True)
@@ -176,6 +237,11 @@ TABLES: list[type[SQLModel]] = [
     HyperparameterRow,
     DatasetMetricRow,
     RecordLossRow,
+    DesignFacetRow,
+    DesignValueRow,
+    AblationRow,
+    AblationPointRow,
+    VocabularyValueRow,
     MetaRow,
 ]
 RECORD_COLUMNS = (

@@ -82,6 +82,7 @@ def index(cat: ReadModel, kind: str) -> str:
             "concept": "Ideas that are not one paper.",
             "dataset": "Datasets and benchmarks that results are reported on.",
             "metric": "Evaluation metrics.",
+            "vocabulary": "The design space: the controlled values of each design facet, with their definitions.",
         }[kind]
     title = folder.capitalize()
     return render("index.md.j2", header=header(ALL), title=title, intro=intro, columns=columns, rows=rows)

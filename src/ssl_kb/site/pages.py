@@ -11,7 +11,7 @@ from typing import Any
 
 from ..citation import bibtex
 from ..readmodel import ReadModel
-from ..schema import WORK_KINDS, AnyRecord, Concept, Dataset, Method, Metric, Topic
+from ..schema import WORK_KINDS, AnyRecord, Concept, Dataset, Method, Metric, Topic, Vocabulary
 from . import docstrings, implementations, markdown, svg
 from .markdown import Raw, code_block, external, indent, link, text
 from .templates import render
@@ -49,7 +49,7 @@ def card(cat: ReadModel, page: str, record: AnyRecord) -> list[list[Any]]:
             rows.append(["DOI", external(paper.doi, f"https://doi.org/{paper.doi}")])
         if paper.url:
             rows.append(["Link", external(paper.url, paper.url)])
-    elif not isinstance(record, Method | Topic) and record.year is not None:
+    elif not isinstance(record, Method | Topic | Vocabulary) and record.year is not None:
         rows.append(["Year", record.year])
     for label, attr_name in (
         ("Family", "family"),
