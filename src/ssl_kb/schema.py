@@ -133,6 +133,10 @@ class LectureClaim(Strict):
     correction: Text | None = Field(None, description="What is true instead; required unless correct.")
     source: Text = Field(description="Where the verdict was checked (paper, section, table).")
     field: ShortText | None = Field(None, description="The record field the claim concerns, e.g. paper.year.")
+    misreadings: Annotated[list[ShortText], Field(max_length=6)] = Field(
+        [],
+        description="Plausible but wrong corrections of the claim (quiz distractors); each false by the source.",
+    )
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -141,6 +145,8 @@ class LectureClaim(Strict):
             raise problem("KB108", "a claim judged correct has no correction (use note for nuance)")
         if self.verdict is not Verdict.CORRECT and self.correction is None:
             raise problem("KB108", f"a claim judged {self.verdict.value} needs a correction")
+        if self.misreadings and self.verdict is Verdict.CORRECT:
+            raise problem("KB108", "misreadings are wrong corrections: a claim judged correct has none")
         return self
 
 

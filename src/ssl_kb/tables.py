@@ -125,6 +125,7 @@ class ClaimRow(SQLModel, table=True):
     correction: str | None = None
     source: str
     field: str | None = None
+    misreadings: list[str] | None = _json()
     note: str | None = None
 
 
