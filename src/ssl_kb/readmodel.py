@@ -20,8 +20,20 @@ from sqlalchemy.engine import Engine
 
 from . import queries
 from .citation import cite_keys
+from .design import FACET_BY_KEY, Ablation, Design, VocabularyValue
 from .queries import ClaimView, EdgeView, HyperparameterView, PaperView, RecordView, ResultView
-from .schema import FOLDERS, WORK_KINDS, AnyRecord, Dataset, Method, Metric, Topic, quiz_page, record_page
+from .schema import (
+    FOLDERS,
+    WORK_KINDS,
+    AnyRecord,
+    Dataset,
+    Method,
+    Metric,
+    Topic,
+    Vocabulary,
+    quiz_page,
+    record_page,
+)
 from .store import records_from_store
 
 BAD_VERDICTS = ("wrong", "imprecise", "typo")
@@ -176,6 +188,32 @@ class ReadModel:
                 i = self.topic_order.index(topic)
                 out.update(self.topic_order[max(0, i - 1) : i + 2])
         return out
+
+    # ------------------------------------------------------------------ design
+
+    def design(self, rid: str) -> Design | None:
+        """A method's design block, if it has one."""
+        record = self.records.get(rid)
+        return record.design if isinstance(record, Method) else None
+
+    def facet_values(self, rid: str, facet: str) -> tuple[str, ...] | None:
+        """The value ids of one facet of a method; None where unknown or the method has no design."""
+        design = self.design(rid)
+        values = getattr(design, facet).value if design is not None else None
+        return tuple(values) if values is not None else None
+
+    def vocabulary(self, facet: str) -> dict[str, VocabularyValue]:
+        """The values of a facet's vocabulary by id, in the vocabulary's order (empty if none)."""
+        record = self.records.get(FACET_BY_KEY[facet].vocabulary)
+        return {v.id: v for v in record.values} if isinstance(record, Vocabulary) else {}
+
+    def value_name(self, facet: str, value: str) -> str:
+        found = self.vocabulary(facet).get(value)
+        return found.name if found is not None else value
+
+    def ablations(self, rid: str) -> list[Ablation]:
+        record = self.records.get(rid)
+        return list(record.ablations) if isinstance(record, Method) else []
 
     # ------------------------------------------------------------------ claims
 

@@ -21,7 +21,6 @@ def show(
     from ..citation import bibtex, cite_keys
     from ..errors import UnknownRecord
     from ..queries import papers
-    from ..schema import Topic
     from ..store import records_from_store
 
     with user_errors():
@@ -40,7 +39,7 @@ def show(
 
         typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
     elif fmt is ShowFormat.bibtex:
-        paper = None if isinstance(record, Topic) else record.paper
+        paper = getattr(record, "paper", None)
         if paper is None:
             fail(f"{record_id} has no paper to cite")
         typer.echo(bibtex(record_id, paper, keys.get(record_id)), nl=False)
