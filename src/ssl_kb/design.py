@@ -36,13 +36,15 @@ FACETS: tuple[FacetInfo, ...] = (
     FacetInfo("objective", "objective", "Objective", "training objective"),
     FacetInfo("target", "target", "Prediction target", "prediction target"),
     FacetInfo("negatives", "negatives", "Negatives", "source of negative examples"),
-    FacetInfo("collapse_prevention", "collapse-prevention", "Collapse prevention", "way to prevent collapse"),
+    FacetInfo(
+        "collapse_prevention", "collapse-prevention", "Collapse prevention", "safeguard against collapse"
+    ),
     FacetInfo("corruption", "corruption", "Input corruption", "input corruption"),
     FacetInfo("encoder", "encoder", "Encoder", "encoder"),
-    FacetInfo("fusion", "fusion", "Fusion of modalities", "way of fusing modalities"),
-    FacetInfo("frozen", "frozen", "Frozen parts", "part kept frozen"),
+    FacetInfo("fusion", "fusion", "Fusion of modalities", "fusion of modalities"),
+    FacetInfo("frozen", "frozen", "Frozen parts", "frozen part"),
     FacetInfo("supervision", "supervision", "Supervision", "source of supervision"),
-    FacetInfo("transfer", "transfer", "Use after pre-training", "way it is used after pre-training"),
+    FacetInfo("transfer", "transfer", "Use after pre-training", "use after pre-training"),
 )
 FACET_BY_KEY = {f.key: f for f in FACETS}
 FACET_BY_VOCABULARY = {f.vocabulary: f for f in FACETS}

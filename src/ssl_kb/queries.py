@@ -7,6 +7,7 @@ generated output never depends on the database's row order. JSON list columns re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -142,6 +143,8 @@ class ClaimView:
     note: str | None
     record_name: str
     record_kind: str
+    misreadings: tuple[str, ...] = ()  # plausible wrong corrections
+    commented_out: bool = False  # the slide is commented out in the lecture's source
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,14 +285,19 @@ def lineage_edges(engine: Engine) -> list[EdgeView]:
 
 def lecture_claims(engine: Engine, verdicts: tuple[str, ...] | None = None) -> list[ClaimView]:
     """Lecture claims with their record's name and kind, sorted by record and position."""
-    rows = [
-        _view(ClaimView, r)
-        for r in _mappings(
-            engine,
-            "SELECT c.*, r.name AS record_name, r.kind AS record_kind FROM lecture_claim c "
-            "JOIN record r ON r.id = c.record_id ORDER BY c.record_id, c.position",
-        )
-    ]
+    rows = []
+    for r in _mappings(
+        engine,
+        "SELECT c.*, r.name AS record_name, r.kind AS record_kind FROM lecture_claim c "
+        "JOIN record r ON r.id = c.record_id ORDER BY c.record_id, c.position",
+    ):
+        data = dict(r)
+        misreadings = data.get("misreadings")
+        if isinstance(misreadings, str):  # a JSON column read through text() comes back undecoded
+            misreadings = json.loads(misreadings)
+        data["misreadings"] = tuple(misreadings or ())
+        data["commented_out"] = bool(data.get("commented_out"))
+        rows.append(_view(ClaimView, data))
     return [r for r in rows if verdicts is None or r.verdict in verdicts]
 
 

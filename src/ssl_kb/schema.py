@@ -137,6 +137,9 @@ class LectureClaim(Strict):
         [],
         description="Plausible but wrong corrections of the claim (quiz distractors); each false by the source.",
     )
+    commented_out: Annotated[bool, Field(strict=True)] = Field(
+        False, description="The slide is commented out in the lecture's source, so students never saw it."
+    )
     note: Text | None = None
 
     @model_validator(mode="after")

@@ -126,6 +126,7 @@ class ClaimRow(SQLModel, table=True):
     source: str
     field: str | None = None
     misreadings: list[str] | None = _json()
+    commented_out: bool = False
     note: str | None = None
 
 

@@ -8,8 +8,10 @@ store and seed give the same questions, options and order.
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..readmodel import ReadModel
 from .kinds import KINDS
@@ -45,9 +47,10 @@ def generate(model: ReadModel, kinds: Iterable[str] | None = None, seed: int = B
         return list(model.cache[key])
     out: dict[str, Question] = {}
     for name in chosen:
-        for question in KINDS[name].generate(model, rng):
+        kind = KINDS[name]
+        for question in kind.generate(model, rng):
             if not verify(model, question):
-                out.setdefault(question.id, question)
+                out.setdefault(question.id, replace(question, level=kind.level, deck=kind.deck))
     model.cache[key] = sorted(out.values(), key=lambda q: q.id)
     return list(model.cache[key])
 
@@ -57,11 +60,60 @@ def topic_bank(model: ReadModel, topic_id: str) -> list[Question]:
     return [q for q in generate(model) if topic_id in q.topics]
 
 
+#: The least share of ``understand``-or-higher questions in the default deck, wherever there are any.
+MIN_UNDERSTANDING = 0.6
+DECK_CHOICES = ("understanding", "recall", "all")
+
+
+def deck(
+    questions: list[Question], name: str = "understanding", seed: int = BANK_SEED, topic: str | None = None
+) -> list[Question]:
+    """The questions of one deck (about ``topic``, if given), sorted by id.
+
+    ``understanding`` (the default) holds the kinds that ask how methods work and why; its
+    ``remember``-level questions are capped so that at least :data:`MIN_UNDERSTANDING` of the deck
+    is ``understand`` or higher (which ones stay is seeded, so the deck is deterministic).
+    ``recall`` holds years, authors, slide membership and exact numbers; ``all`` is both.
+    """
+    if topic is not None:
+        questions = [q for q in questions if topic in q.topics]
+    if name == "all":
+        return sorted(questions, key=lambda q: q.id)
+    if name == "recall":
+        return sorted((q for q in questions if q.deck == "recall"), key=lambda q: q.id)
+    if name != "understanding":
+        raise ValueError(f"unknown deck {name!r}; expected one of {', '.join(DECK_CHOICES)}")
+    inside = sorted((q for q in questions if q.deck == "understanding"), key=lambda q: q.id)
+    high = [q for q in inside if q.understanding]
+    low = [q for q in inside if not q.understanding]
+    if high:
+        cap = int(len(high) * (1 - MIN_UNDERSTANDING) / MIN_UNDERSTANDING)
+        random.Random(f"{seed}|deck|{topic}").shuffle(low)
+        low = low[:cap]
+    return sorted(high + low, key=lambda q: q.id)
+
+
 def draw(
     questions: list[Question], n: int | None, seed: int, kinds: Iterable[str] | None = None
 ) -> list[Question]:
-    """A quiz of ``n`` questions, spread over kinds and records, deterministic for a seed."""
+    """A quiz of ``n`` questions, spread over kinds and records, deterministic for a seed.
+
+    Where the pool has ``understand``-or-higher questions, at least :data:`MIN_UNDERSTANDING` of
+    the quiz are (as many as the pool has, if fewer)."""
     pool = [q for q in questions if kinds is None or q.kind in set(kinds)]
+    if n is not None and n < len(pool):
+        high = [q for q in pool if q.understanding]
+        need = min(len(high), math.ceil(n * MIN_UNDERSTANDING))
+        first = _spread(high, need, seed)
+        taken = {q.id for q in first}
+        picked = first + _spread([q for q in pool if q.id not in taken], n - len(first), seed + 1)
+        random.Random(seed).shuffle(picked)
+        return picked
+    return _spread(pool, n, seed)
+
+
+def _spread(pool: list[Question], n: int | None, seed: int) -> list[Question]:
+    """Up to ``n`` questions of ``pool``, round-robin over kinds, new records first."""
     rng = random.Random(seed)
     by_kind: dict[str, list[Question]] = {}
     for q in sorted(pool, key=lambda q: q.id):

@@ -8,6 +8,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 LETTERS = "abcdefghij"
+#: Bloom's levels a question can test, lowest first (Anderson and Krathwohl's revision).
+LEVELS = ("remember", "understand", "apply", "analyze")
+#: The decks: ``understanding`` (the default: how methods work and why) and ``recall`` (years,
+#: authors, slide membership, exact numbers; opt-in).
+DECKS = ("understanding", "recall")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,13 @@ class Question:
     provenance: tuple[Source, ...]
     links: tuple[str, ...] = field(default=())  # record ids whose pages explain the answer
     basis: dict[str, Any] = field(default_factory=dict, compare=False)  # the facts that decide the answer
+    level: str = "remember"  # one of LEVELS
+    deck: str = "recall"  # one of DECKS
+
+    @property
+    def understanding(self) -> bool:
+        """Whether it tests understanding or more (Bloom's ``understand`` and above)."""
+        return self.level != "remember"
 
     @property
     def answer_text(self) -> str:
@@ -59,6 +71,8 @@ class Question:
             provenance=tuple(Source(**s) for s in data["provenance"]),
             links=tuple(data.get("links", ())),
             basis=dict(data.get("basis", {})),
+            level=str(data.get("level", "remember")),
+            deck=str(data.get("deck", "recall")),
         )
 
 

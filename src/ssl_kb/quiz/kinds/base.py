@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ class QuestionKind:
     title: str
     generate: Callable[[ReadModel, Rng], Iterator[Question]]
     is_true: Callable[[ReadModel, Question, str], bool]
+    level: str = "remember"  # Bloom's level of its questions (a generator may set its own per question)
+    deck: str = "recall"  # "understanding" (the default deck) or "recall"
 
 
 def make(
@@ -36,10 +39,14 @@ def make(
     provenance: list[Source],
     links: list[str],
     keep_order: bool = False,
+    quotes: bool = False,
 ) -> Question | None:
-    """Assemble a question: shuffle the options deterministically, refuse duplicates."""
+    """Assemble a question: shuffle the options deterministically; refuse duplicate options and a
+    stem that gives the key away (unless the stem ``quotes`` text that the options answer)."""
     options = [answer, *distractors]
     if len(set(options)) != len(options) or len(options) < 2:
+        return None
+    if not quotes and clue(prompt, answer, distractors):
         return None
     qid = question_id(kind, basis)
     if not keep_order:
@@ -57,6 +64,44 @@ def make(
         links=tuple(dict.fromkeys(links)),
         basis=basis,
     )
+
+
+#: Words too common in this field to give an answer away.
+COMMON = frozenset(
+    [
+        "about",
+        "after",
+        "their",
+        "there",
+        "these",
+        "which",
+        "while",
+        "with",
+        "without",
+        "where",
+        "other",
+        "every",
+        "images",
+        "image",
+        "model",
+        "method",
+        "methods",
+        "learning",
+        "training",
+        "trained",
+    ]
+)
+
+
+def words(text: str) -> set[str]:
+    """The longer words of ``text`` (five letters or more), lower-cased, common ones left out."""
+    return {w for w in re.findall(r"[a-z][a-z0-9-]{4,}", text.lower()) if w not in COMMON}
+
+
+def clue(prompt: str, answer: str, distractors: list[str]) -> set[str]:
+    """Words of the key that no distractor has and that the stem repeats: a clue to the answer."""
+    others = set().union(*(words(d) for d in distractors)) if distractors else set()
+    return (words(answer) - others) & words(prompt)
 
 
 def pick(model: ReadModel, subject: str, pool: list[str], k: int, rng: random.Random) -> list[str]:

@@ -46,11 +46,14 @@ def true_year(model: ReadModel, q: Question, option: str) -> bool:
 
 
 def gen_which_year(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    """One question per year (its stem names the year), the key drawn among that year's works."""
     ids = model.work_ids()
-    for rid in ids:
-        year = model.year(rid)
-        if year is None:
-            continue
+    by_year: dict[int, list[str]] = {}
+    for p in ids:
+        if (y := model.year(p)) is not None:
+            by_year.setdefault(y, []).append(p)
+    for year, having in sorted(by_year.items()):
+        rid = rng(f"which-year-key|{year}").choice(sorted(having))
         pool = [p for p in ids if p != rid and model.year(p) is not None and model.year(p) != year]
         r = rng(f"which-year|{rid}")
         near = sorted(pool, key=lambda p: (abs((model.year(p) or 0) - year), p))[:8]
@@ -88,40 +91,47 @@ def true_which_year(model: ReadModel, q: Question, option: str) -> bool:
 
 
 def gen_chronology(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    """ "Which of these was published before ViLBERT?": one question per anchor work, whose name
+    makes the stem unique; the key is earlier than the anchor, the distractors later."""
     ids = [p for p in model.work_ids() if model.year(p) is not None]
-    for rid in ids:
-        year = model.year(rid) or 0
-        later = sorted({model.year(p) or 0 for p in ids if (model.year(p) or 0) > year})
-        pool = [p for p in ids if (model.year(p) or 0) > year and (model.year(p) or 0) in later[:4]]
-        chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"chronology|{rid}"))
+    for anchor in ids:
+        year = model.year(anchor) or 0
+        earlier = [p for p in ids if (model.year(p) or 0) < year]
+        later = [p for p in ids if (model.year(p) or 0) > year]
+        if not earlier or len(later) < N_OPTIONS - 1:
+            continue
+        r = rng(f"chronology|{anchor}")
+        close = sorted(earlier, key=lambda p: (year - (model.year(p) or 0), p))[:4]
+        rid = r.choice(close)
+        nearest = sorted({model.year(p) or 0 for p in later})[:4]
+        pool = [p for p in later if (model.year(p) or 0) in nearest]
+        chosen = pick(model, anchor, pool, N_OPTIONS - 1, r)
         if len(chosen) < N_OPTIONS - 1:
             continue
-        basis = {"record": rid, "year": year, "later": sorted(chosen)}
+        basis = {"anchor": anchor, "record": rid, "later": sorted(chosen)}
         q = make(
             "chronology",
             basis,
-            "Which of these was published first?",
+            f"Which of these was published before {model.name(anchor)} ({year})?",
             model.name(rid),
             [model.name(p) for p in chosen],
             rng,
             explanation="In order: "
             + ", ".join(
                 f"{model.name(p)} ({model.year(p)})"
-                for p in sorted([rid, *chosen], key=lambda p: (model.year(p), p))
+                for p in sorted([rid, anchor, *chosen], key=lambda p: (model.year(p) or 0, p))
             )
             + ".",
             topics=model.topics_of(rid),
-            difficulty=0.6,
+            difficulty=0.55,
             provenance=[Source(p, "paper.year") for p in [rid, *sorted(chosen)]],
-            links=[rid, *chosen],
+            links=[rid, anchor, *chosen],
         )
         if q:
             yield q
 
 
 def true_chronology(model: ReadModel, q: Question, option: str) -> bool:
-    years = {o: model.year(option_id(model, o) or "") if option_id(model, o) else None for o in q.options}
-    if any(y is None for y in years.values()):
-        return False
-    first = min(y for y in years.values() if y is not None)
-    return years[option] == first
+    oid = option_id(model, option)
+    year, anchor = (model.year(oid) if oid else None), model.year(q.basis["anchor"])
+    return year is not None and anchor is not None and year < anchor

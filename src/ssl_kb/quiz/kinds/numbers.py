@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,12 @@ from ..model import Question, Source
 from .base import N_OPTIONS, Rng, fmt_number, make
 
 # ---------------------------------------------------------------------------- 8. result
+
+
+def decimals(text: str) -> int:
+    """Digits after the decimal point of a formatted number ("70.55%" -> 2, "8" -> 0)."""
+    match = re.search(r"\.(\d+)", text)
+    return len(match.group(1)) if match else 0
 
 
 def _result_key(r: ResultView) -> tuple[str | int | None, ...]:
@@ -45,6 +52,8 @@ def gen_result(model: ReadModel, rng: Rng) -> Iterator[Question]:
             }
         )
         gen = rng(f"result|{key}")
+        places = decimals(answer)
+        others = [v for v in others if decimals(fmt_number(v, unit)) == places]  # one precision
         near = sorted(others, key=lambda v: abs(v - value))[:5]
         gen.shuffle(near)
         values = near[:2]
@@ -52,9 +61,10 @@ def gen_result(model: ReadModel, rng: Rng) -> Iterator[Question]:
         for step in steps:
             if len(values) >= N_OPTIONS - 1:
                 break
-            candidate = round(value + step * scale, 1)
+            candidate = round(value + step * scale, places)
             if (
-                candidate >= 0
+                decimals(fmt_number(candidate, unit)) == places
+                and candidate >= 0
                 and (unit != "%" or candidate <= 100)
                 and all(abs(candidate - v) >= scale / 2 for v in [value, *values])
             ):
@@ -62,7 +72,9 @@ def gen_result(model: ReadModel, rng: Rng) -> Iterator[Question]:
         if len(values) < N_OPTIONS - 1:
             continue
         shots = f", {r.shots}-shot" if r.shots else ""
-        setting = f"{r.protocol}{shots}, {r.variant}, {r.split} split"
+        setting = f"{r.protocol}{shots}, {r.variant}, {r.split} split" + (
+            f"; {r.setting}" if r.setting else ""
+        )
         basis = {
             "record": r.record_id,
             "dataset": r.dataset_id,
@@ -105,10 +117,14 @@ def gen_hyperparameter(model: ReadModel, rng: Rng) -> Iterator[Question]:
     by_key: dict[tuple[str, str], list[HyperparameterView]] = {}
     for h in model.hyperparameters:
         by_key.setdefault((h.record_id, h.name), []).append(h)
+    asked: set[tuple[str, str]] = set()  # (record, value): sibling weights of one value read alike
     for (rid, name), rows in sorted(by_key.items()):
         if len(rows) != 1 or isinstance(rows[0].value, bool) or rid not in model.by_name.values():
             continue
         h = rows[0]
+        if (rid, repr(h.value)) in asked:
+            continue
+        asked.add((rid, repr(h.value)))
         value = h.value
         answer = fmt_number(value, h.unit)
         gen = rng(f"hyper|{rid}|{name}")
@@ -134,15 +150,16 @@ def gen_hyperparameter(model: ReadModel, rng: Rng) -> Iterator[Question]:
         options: list[str] = []
         for cand in candidates:
             text = fmt_number(cand, h.unit)
-            if text != answer and text not in options:
-                options.append(text)
-        if len(options) < N_OPTIONS - 1:
-            continue
+            if text != answer and text not in options and decimals(text) == decimals(answer):
+                options.append(text)  # numbers at one precision: a longer number is a clue
+        stem = f"In {model.name(rid)}, what is {name.replace('_', ' ')} ({h.description})?"
+        if len(options) < N_OPTIONS - 1 or re.search(rf"(?<![\w.]){re.escape(answer)}(?![\w.])", stem):
+            continue  # the description states the value: asking for it would be no question
         basis = {"record": rid, "name": name, "value": value}
         q = make(
             "hyperparameter",
             basis,
-            f"In {model.name(rid)}, what is {name.replace('_', ' ')} ({h.description})?",
+            stem,
             answer,
             options[: N_OPTIONS - 1],
             rng,

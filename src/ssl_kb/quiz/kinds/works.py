@@ -1,9 +1,11 @@
-"""Question kinds about what a work is: description, authors, architecture, modality, lineage."""
+"""Question kinds about what a work is: description, authors, modality, lineage."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
+import networkx as nx
 
 from ...readmodel import ReadModel
 from ...schema import WORK_KINDS
@@ -55,72 +57,40 @@ def true_authors(model: ReadModel, q: Question, option: str) -> bool:
     return option in model.papers[q.basis["record"]].authors
 
 
-# ---------------------------------------------------------------------------- 5. architecture
-
-
-def gen_architecture(model: ReadModel, rng: Rng) -> Iterator[Question]:
-    architecture = {p: a for p in model.work_ids() if (a := model.rows[p].architecture)}
-    ids = list(architecture)
-    for rid in ids:
-        answer = architecture[rid]
-        pool = [p for p in ids if architecture[p] != answer]
-        chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"architecture|{rid}"))
-        if len(chosen) < N_OPTIONS - 1:
-            continue
-        basis = {"record": rid, "architecture": answer}
-        q = make(
-            "architecture",
-            basis,
-            f"Which architecture does {model.name(rid)} use?",
-            answer,
-            [architecture[p] for p in chosen],
-            rng,
-            explanation=f"{model.name(rid)}: {answer}. The other options describe "
-            + ", ".join(model.name(p) for p in sorted(chosen))
-            + ".",
-            topics=model.topics_of(rid),
-            difficulty=0.5,
-            provenance=[Source(rid, "architecture")],
-            links=[rid, *chosen],
-        )
-        if q:
-            yield q
-
-
-def true_architecture(model: ReadModel, q: Question, option: str) -> bool:
-    return option == model.rows[q.basis["record"]].architecture
-
-
 # ---------------------------------------------------------------------------- 6. modality
 
 
 def gen_modality(model: ReadModel, rng: Rng) -> Iterator[Question]:
+    """ "Which of these methods takes video as input?": one question per modality (other than image,
+    which nearly every method takes), so that no two questions share a stem."""
     ids = [p for p in model.work_ids() if model.rows[p].modalities]
-    for rid in ids:
-        mods = set(model.rows[rid].modalities)
-        for modality in sorted(mods - {"image"}) or []:
-            pool = [p for p in ids if modality not in model.rows[p].modalities]
-            chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"modality|{rid}|{modality}"))
-            if len(chosen) < N_OPTIONS - 1:
-                continue
-            basis = {"record": rid, "modality": modality}
-            q = make(
-                "modality",
-                basis,
-                f"Which of these methods takes {modality} as input?",
-                model.name(rid),
-                [model.name(p) for p in chosen],
-                rng,
-                explanation=f"{model.name(rid)} works with {', '.join(sorted(mods))}; "
-                + "; ".join(f"{model.name(p)}: {', '.join(model.rows[p].modalities)}" for p in sorted(chosen))
-                + ".",
-                topics=model.topics_of(rid),
-                difficulty=0.35,
-                provenance=[Source(p, "modalities") for p in [rid, *sorted(chosen)]],
-                links=[rid],
-            )
-            if q:
-                yield q
+    for modality in sorted({m for p in ids for m in model.rows[p].modalities} - {"image"}):
+        having = [p for p in ids if modality in model.rows[p].modalities]
+        pool = [p for p in ids if modality not in model.rows[p].modalities]
+        r = rng(f"modality|{modality}")
+        rid = r.choice(having)
+        chosen = pick(model, rid, pool, N_OPTIONS - 1, r)
+        if len(chosen) < N_OPTIONS - 1:
+            continue
+        mods = model.rows[rid].modalities
+        basis = {"modality": modality}
+        q = make(
+            "modality",
+            basis,
+            f"Which of these methods takes {modality} as input?",
+            model.name(rid),
+            [model.name(p) for p in chosen],
+            rng,
+            explanation=f"{model.name(rid)} works with {', '.join(sorted(mods))}; "
+            + "; ".join(f"{model.name(p)}: {', '.join(model.rows[p].modalities)}" for p in sorted(chosen))
+            + ".",
+            topics=model.topics_of(rid),
+            difficulty=0.35,
+            provenance=[Source(p, "modalities") for p in [rid, *sorted(chosen)]],
+            links=[rid],
+        )
+        if q:
+            yield q
 
 
 def true_modality(model: ReadModel, q: Question, option: str) -> bool:
@@ -131,32 +101,65 @@ def true_modality(model: ReadModel, q: Question, option: str) -> bool:
 # ---------------------------------------------------------------------------- 7. lineage
 
 
+#: The stem of a lineage question, by edge type: the wording says what the edge says, no more.
+LINEAGE_STEMS = {
+    "extends": "Which earlier work does {m} extend?",
+    "adapts": "Which earlier work does {m} adapt to a new setting?",
+    "combines": "Which of these does {m} combine with other work?",
+    "replaces": "Which earlier approach is {m} designed to replace?",
+    "inspired-by": "Which earlier work inspired {m}?",
+    "uses": "Which of these does {m} use as a component?",
+}
+
+
+def _related(model: ReadModel, rid: str) -> set[str]:
+    """Everything a lineage distractor must not be: ``rid``'s ancestors and descendants, and the
+    neighbours of its parents (a concept the key is an instance of would be defensible)."""
+    graph = model.graph
+    if rid not in graph:
+        return {rid}
+    out = {rid} | set(nx.descendants(graph, rid)) | set(nx.ancestors(graph, rid))
+    for parent in model.parents(rid):
+        out |= set(graph.successors(parent)) | set(graph.predecessors(parent))
+    return out
+
+
 def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
     ids = model.work_ids(WORK_KINDS)
+    used: dict[str, set[frozenset[str]]] = {}  # parent -> distractor sets its questions have
     for rid in ids:
         parents = model.parents(rid)
+        related = _related(model, rid)
+        asked: set[str] = set()
         for parent in sorted(p for p in parents if p in ids):
             edge = model.graph.edges[rid, parent]
+            if edge["type"] in asked:
+                continue  # one question per edge type: two would share a stem
+            asked.add(edge["type"])
             year = model.year(rid)
             pool = [
                 p
                 for p in ids
-                if p not in parents
-                and p != rid
-                and not (year and model.year(p) and (model.year(p) or 0) > year)
+                if p not in related and not (year and model.year(p) and (model.year(p) or 0) > year)
             ]
             chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"lineage|{rid}|{parent}"))
-            if len(chosen) < N_OPTIONS - 1:
+            for attempt in range(1, 4):  # another child of the same parent got these options already
+                if frozenset(chosen) not in used.get(parent, set()):
+                    break
+                chosen = pick(model, rid, pool, N_OPTIONS - 1, rng(f"lineage|{rid}|{parent}|{attempt}"))
+            if len(chosen) < N_OPTIONS - 1 or frozenset(chosen) in used.get(parent, set()):
                 continue
+            used.setdefault(parent, set()).add(frozenset(chosen))
             basis = {"record": rid, "parent": parent, "type": edge["type"]}
             q = make(
                 "lineage",
                 basis,
-                f"Which of these does {model.name(rid)} directly build on?",
+                LINEAGE_STEMS[edge["type"]].format(m=model.name(rid)),
                 model.name(parent),
                 [model.name(p) for p in chosen],
                 rng,
-                explanation=f"{model.name(rid)} {edge['type']} {model.name(parent)}: {edge['reason']}",
+                explanation=f"{model.name(rid)} {edge['type']} {model.name(parent)}: {edge['reason']} "
+                f"{', '.join(model.name(p) for p in sorted(chosen))} are not in {model.name(rid)}'s lineage.",
                 topics=model.topics_of(rid),
                 difficulty=0.55,
                 provenance=[Source(rid, "lineage")],
@@ -167,16 +170,26 @@ def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
 
 
 def true_lineage(model: ReadModel, q: Question, option: str) -> bool:
+    """True of the parent by an edge of the asked type (any other parent is kept out of the options)."""
     oid = option_id(model, option)
-    return oid is not None and oid in model.parents(q.basis["record"])
+    rid = q.basis["record"]
+    return (
+        oid is not None
+        and oid in model.parents(rid)
+        and model.graph.edges[rid, oid]["type"] == q.basis["type"]
+    )
 
 
 # ---------------------------------------------------------------------------- 12. description
 
 
 def _redact(text: str, names: list[str]) -> str:
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", "\u2026", text, flags=re.IGNORECASE)
+    """``text`` without the given names, nor the longer words of the names ("context" of "Context
+    Encoders", with or without a plural s), each replaced by an ellipsis."""
+    parts = {w.rstrip("s") for n in names for w in re.findall(r"[A-Za-z][\w-]{4,}", n)}
+    for name in sorted({n for n in names if n} | parts, key=len, reverse=True):
+        pattern = rf"(?<![\w-]){re.escape(name)}s?(?![\w-])"
+        text = re.sub(pattern, "\u2026", text, flags=re.IGNORECASE)
     return text
 
 
@@ -189,7 +202,8 @@ def gen_description(model: ReadModel, rng: Rng) -> Iterator[Question]:
     ids = model.work_ids(("method",))
     for rid in ids:
         summary = model.rows[rid].summary
-        description = _redact(summary, _names_of(model, rid))
+        parents = [n for p in sorted(model.parents(rid)) if p in model.rows for n in _names_of(model, p)]
+        description = _redact(summary, _names_of(model, rid) + parents)
         pool = [
             p
             for p in ids
