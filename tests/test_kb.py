@@ -257,3 +257,36 @@ def test_topic_headings_follow_the_lecture(real_kb: Path) -> None:
         )
         positions.append(headings.index(topic.heading))
     assert positions == sorted(positions), "topic orders do not follow the lecture's order of headings"
+
+
+def _lecture_parts(text: str) -> tuple[set[str], str]:
+    """Headings that appear only inside HTML comments, and the visible text (lower-cased, one line)."""
+    hidden, shown, visible, inside = [], [], [], False
+    for line in text.splitlines():
+        if line.strip().startswith("<!--"):
+            inside = True
+        if line.startswith("# "):
+            (hidden if inside else shown).append(line[2:].strip())
+        if not inside:
+            visible.append(line)
+        if "-->" in line:
+            inside = False
+    return set(hidden) - set(shown), " ".join(" ".join(visible).lower().split())
+
+
+def test_claims_on_commented_out_slides_are_flagged(real_kb: Path) -> None:
+    """A claim is ``commented_out`` exactly when its slide is inside an HTML comment of the lecture
+    and its words are on no visible slide: students never saw it, so the quiz does not ask it."""
+    if not LECTURE.is_file():
+        pytest.skip(f"lecture not found at {LECTURE}")
+    from ssl_kb.kb import load
+
+    hidden, visible = _lecture_parts(LECTURE.read_text(encoding="utf-8"))
+    assert hidden, "the lecture has commented-out slides"
+    flagged = 0
+    for record in load(real_kb).records.values():
+        for claim in record.lecture_claims:
+            unseen = claim.slide in hidden and " ".join(claim.claim.lower().split()) not in visible
+            assert claim.commented_out == unseen, (record.id, claim.slide, claim.claim)
+            flagged += claim.commented_out
+    assert flagged

@@ -113,10 +113,9 @@ class Oracle:
         return self.year_of_name(option) == year
 
     def kind_chronology(self, q: Question, rid: str, field: str, option: str) -> bool:
-        years = [self.year_of_name(o) for o in q.options]
-        if None in years:
-            return False
-        return self.year_of_name(option) == min(y for y in years if y is not None)
+        before = int(re.search(r"published before .+ \((\d{4})\)\?$", q.prompt).group(1))  # type: ignore[union-attr]
+        year = self.year_of_name(option)
+        return year is not None and year < before
 
     def kind_authors(self, q: Question, rid: str, field: str, option: str) -> bool:
         assert field == "paper.authors"
@@ -125,10 +124,6 @@ class Oracle:
             (rid,),
         ).fetchall()
         return (option,) in authors
-
-    def kind_architecture(self, q: Question, rid: str, field: str, option: str) -> bool:
-        assert field == "architecture"
-        return option == self.one("SELECT architecture FROM record WHERE id = ?", rid)
 
     def kind_modality(self, q: Question, rid: str, field: str, option: str) -> bool:
         modality = re.search(r"takes (.+) as input\?$", q.prompt).group(1)  # type: ignore[union-attr]
@@ -142,9 +137,13 @@ class Oracle:
 
     def kind_lineage(self, q: Question, rid: str, field: str, option: str) -> bool:
         assert field == "lineage"
+        verbs = {"extend": "extends", "adapt": "adapts", "combine": "combines", "replace": "replaces"}
+        verbs |= {"inspired": "inspired-by", "use": "uses"}
+        edge_type = next(t for w, t in verbs.items() if re.search(rf"\b{w}\b", q.prompt))
         parents = self.db.execute(
-            "SELECT r.name FROM lineage_edge e JOIN record r ON r.id = e.parent_id WHERE e.child_id = ?",
-            (rid,),
+            "SELECT r.name FROM lineage_edge e JOIN record r ON r.id = e.parent_id "
+            "WHERE e.child_id = ? AND e.type = ?",
+            (rid, edge_type),
         ).fetchall()
         return (option,) in parents
 
@@ -183,6 +182,84 @@ class Oracle:
             number = self.number(option, unit)
             return number is not None and math.isclose(number, value, rel_tol=0, abs_tol=5e-5)
         return option == (f"{value} {unit}" if unit else str(value))
+
+    # ---- the understanding kinds: design facets, ablations, corrections
+
+    def values(self, rid: str, facet: str) -> set[str]:
+        rows = self.db.execute(
+            "SELECT value FROM design_value WHERE record_id = ? AND facet = ?", (rid, facet)
+        ).fetchall()
+        return {v for (v,) in rows}
+
+    def value_named(self, facet: str, name: str) -> str | None:
+        rows = self.db.execute(
+            "SELECT value_id FROM vocabulary_value WHERE vocabulary_id = ? AND name = ?",
+            (facet.replace("_", "-"), name),
+        ).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    def names_in(self, facet: str, text: str) -> set[str]:
+        """Values of ``facet`` whose name appears in ``text``, the longest match winning overlaps."""
+        rows = self.db.execute(
+            "SELECT value_id, name FROM vocabulary_value WHERE vocabulary_id = ?", (facet.replace("_", "-"),)
+        ).fetchall()
+        found = [(v, n) for v, n in rows if n in text]
+        return {v for v, n in found if not any(n != m and n in m for _, m in found)}
+
+    def kind_mechanism(self, q: Question, rid: str, field: str, option: str) -> bool:
+        facet = field.removeprefix("design.")
+        if q.basis["form"] == "what":
+            return self.value_named(facet, option) in self.values(rid, facet)
+        ids = self.ids_named(option)
+        return len(ids) == 1 and q.basis["value"] in self.values(ids[0], facet)
+
+    def kind_contrast(self, q: Question, rid: str, field: str, option: str) -> bool:
+        facet = field.removeprefix("design.")
+        a, b = q.provenance[0].record, q.provenance[1].record
+        name_a, name_b = (self.one("SELECT name FROM record WHERE id = ?", r) for r in (a, b))
+        first, _, second = option.partition("; ")
+        if not (first.startswith(name_a + " ") and second.startswith(name_b + " ")):
+            return False
+        said_a, said_b = self.names_in(facet, first), self.names_in(facet, second)
+        va, vb = self.values(a, facet), self.values(b, facet)
+        return len(said_a) == len(said_b) == 1 and said_a <= va - vb and said_b <= vb - va
+
+    def kind_why(self, q: Question, rid: str, field: str, option: str) -> bool:
+        facet = field.removeprefix("design.").removesuffix(".rationale")
+        rationale = self.one(
+            "SELECT rationale FROM design_facet WHERE record_id = ? AND facet = ?", rid, facet
+        )
+        return rationale is not None and option.rstrip(".").lower() == rationale.strip().rstrip(".").lower()
+
+    def kind_what_if(self, q: Question, rid: str, field: str, option: str) -> bool:
+        position = self.position(field, "ablations")
+        chosen, unit = self.db.execute(
+            "SELECT chosen, unit FROM ablation WHERE record_id = ? AND position = ?", (rid, position)
+        ).fetchone()
+        points = dict(
+            self.db.execute(
+                "SELECT setting, value FROM ablation_point WHERE record_id = ? AND ablation_position = ?",
+                (rid, position),
+            ).fetchall()
+        )
+        delta = (points[q.basis["setting"]] - points[chosen]) * (100 if unit == "ratio" else 1)
+        size = abs(delta)
+        if size < 0.3:
+            return option.startswith("About the same")
+        direction = "Higher" if delta > 0 else "Lower"
+        return option.startswith(direction) and (("or more" in option) == (size >= 2.0))
+
+    def kind_scenario(self, q: Question, rid: str, field: str, option: str) -> bool:
+        ids = self.ids_named(option)
+        return len(ids) == 1 and all(v in self.values(ids[0], f) for f, v in q.basis["wanted"])
+
+    def kind_correction(self, q: Question, rid: str, field: str, option: str) -> bool:
+        correction = self.one(
+            "SELECT correction FROM lecture_claim WHERE record_id = ? AND position = ?",
+            rid,
+            self.position(field, "lecture_claims"),
+        )
+        return correction is not None and correction.startswith(option)
 
     def kind_claim(self, q: Question, rid: str, field: str, option: str) -> bool:
         verdict = self.one(

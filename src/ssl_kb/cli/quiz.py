@@ -120,6 +120,13 @@ def quiz(
     write_bank: Annotated[
         bool, typer.Option("--write-bank", help="Regenerate the committed quizzes/ bank.")
     ] = False,
+    deck_name: Annotated[
+        str,
+        typer.Option(
+            "--deck",
+            help="understanding (how methods work and why), recall (years, authors, slides, numbers) or all.",
+        ),
+    ] = "understanding",
     list_kinds: Annotated[bool, typer.Option("--list-kinds", help="List the question kinds.")] = False,
     history_path: Annotated[
         Path | None, typer.Option("--history", help="Answer history file [default: user data dir].")
@@ -132,8 +139,12 @@ def quiz(
 
     if list_kinds:
         for name, kind in KINDS.items():
-            typer.echo(f"{name:15} {kind.title}")
+            typer.echo(f"{name:15} {kind.deck:14} {kind.level:11} {kind.title}")
         return
+    from ..quiz.bank import DECK_CHOICES
+
+    if deck_name not in DECK_CHOICES:
+        fail(f"--deck must be one of {', '.join(DECK_CHOICES)}, got {deck_name!r}", 2)
     chosen_kinds = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
     if chosen_kinds:
         unknown = [k for k in chosen_kinds if k not in KINDS]
@@ -148,7 +159,7 @@ def quiz(
 
     from .. import graph as lineage
     from ..output import guard_file, stale, with_marker, write_text
-    from ..quiz.bank import bank_files, draw, generate
+    from ..quiz.bank import bank_files, deck, draw, generate
     from ..readmodel import ReadModel
 
     with user_errors():
@@ -171,7 +182,7 @@ def quiz(
             return
     if topic is not None and topic not in model.topic_order:
         fail(f"no topic {topic!r}; topics: {', '.join(model.topic_order)}")
-    pool = [q for q in generate(model, chosen_kinds) if topic is None or topic in q.topics]
+    pool = deck(generate(model, chosen_kinds), deck_name, topic=topic)
     if not pool:
         fail("no questions match these options")
     title = model.name(topic) if topic else "Self-supervised learning in vision"

@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..quiz.bank import generate
+from ..quiz.bank import deck, generate
 from ..readmodel import Questions, ReadModel
 
 
 def collect(model: ReadModel) -> Questions:
-    """Topic id -> question dicts (``Question.to_dict()``), topics in lecture order, empty ones left out."""
+    """Topic id -> question dicts (``Question.to_dict()``) of the default (understanding) deck,
+    topics in lecture order, empty ones left out."""
     questions = generate(model)
     out: Questions = {}
     for topic in model.topic_order:
-        items = [q.to_dict() for q in questions if topic in q.topics]
+        items = [q.to_dict() for q in deck(questions, topic=topic)]
         if items:
             out[topic] = items
     return out
@@ -45,7 +46,18 @@ def payload(questions: list[dict[str, Any]], urls: dict[str, str], names: dict[s
     cited = sorted(
         {p["record"] for q in questions for p in q.get("provenance", []) if p.get("record") in urls}
     )
-    keep = ("id", "kind", "prompt", "options", "answer", "explanation", "topics", "difficulty", "provenance")
+    keep = (
+        "id",
+        "kind",
+        "level",
+        "prompt",
+        "options",
+        "answer",
+        "explanation",
+        "topics",
+        "difficulty",
+        "provenance",
+    )
     return {
         "questions": [{k: q.get(k) for k in keep} for q in questions],
         "records": {rid: {"url": urls[rid], "name": names.get(rid, rid)} for rid in cited},

@@ -1,4 +1,4 @@
-"""Works: description, authors, architecture, modality and lineage questions against the records."""
+"""Works: description, authors, modality and lineage questions against the records."""
 
 from __future__ import annotations
 
@@ -19,12 +19,6 @@ def test_authors_key_is_the_first_author_and_distractors_are_not_authors(
         assert q.answer_text == authors[0]
         assert not set(q.options) - {q.answer_text} & set(authors)
         assert not true_authors(model, q, "Nobody At All")
-
-
-def test_architecture_key_is_the_records_architecture(generated, records: dict) -> None:
-    for q in generated("architecture"):
-        assert q.answer_text == records[q.basis["record"]].architecture
-        assert records[q.basis["record"]].name in q.prompt
 
 
 def test_modality_key_is_the_only_option_with_that_modality(generated, records: dict) -> None:

@@ -204,7 +204,14 @@ def gen_contrast(model: ReadModel, rng: Rng) -> Iterator[Question]:
             if not fa or not fb or len(fa) > 1 or len(fb) > 1 or set(fa) & set(fb):
                 continue
             va, vb = fa[0], fb[0]
-            third = [v for v in model.vocabulary(facet) if v not in (va, vb) and holders(model, facet, v)]
+            special = dict(WORDING[facet].special)
+            if va in special or vb in special:
+                continue  # each side names its value, so that the statement reads as a contrast
+            third = [
+                v
+                for v in model.vocabulary(facet)
+                if v not in (va, vb) and v not in special and holders(model, facet, v)
+            ]
             if not third:
                 continue
             vc = r.choice(third)

@@ -113,15 +113,12 @@ LINEAGE_STEMS = {
 
 
 def _related(model: ReadModel, rid: str) -> set[str]:
-    """Everything a lineage distractor must not be: ``rid``'s ancestors and descendants, and the
-    neighbours of its parents (a concept the key is an instance of would be defensible)."""
+    """What a lineage distractor must not be: ``rid``'s ancestors (a concept that the key is an
+    instance of would be defensible) and its descendants."""
     graph = model.graph
     if rid not in graph:
         return {rid}
-    out = {rid} | set(nx.descendants(graph, rid)) | set(nx.ancestors(graph, rid))
-    for parent in model.parents(rid):
-        out |= set(graph.successors(parent)) | set(graph.predecessors(parent))
-    return out
+    return {rid} | set(nx.descendants(graph, rid)) | set(nx.ancestors(graph, rid))
 
 
 def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
