@@ -18,7 +18,7 @@ import pytest
 from ssl_kb.kb import load
 from ssl_kb.quiz.bank import MIN_UNDERSTANDING, deck, draw, generate
 from ssl_kb.quiz.kinds import KINDS
-from ssl_kb.quiz.kinds.reasons import LENGTH_RATIO
+from ssl_kb.quiz.kinds.base import LENGTH_RATIO
 from ssl_kb.quiz.model import DECKS, LEVELS, Question
 from ssl_kb.readmodel import ReadModel
 from ssl_kb.store import memory_engine

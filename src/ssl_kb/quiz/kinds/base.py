@@ -104,6 +104,17 @@ def clue(prompt: str, answer: str, distractors: list[str]) -> set[str]:
     return (words(answer) - others) & words(prompt)
 
 
+#: Options may differ in length by at most this factor (longest / shortest, in characters), or all
+#: be short: a longest option that stands out is a clue (Haladyna et al. 2002).
+LENGTH_RATIO = 2.5
+SHORT = 24
+
+
+def homogeneous(options: list[str]) -> bool:
+    lengths = [len(o) for o in options]
+    return min(lengths) > 0 and (max(lengths) <= LENGTH_RATIO * min(lengths) or max(lengths) <= SHORT)
+
+
 def pick(model: ReadModel, subject: str, pool: list[str], k: int, rng: random.Random) -> list[str]:
     """``k`` distractors from ``pool``, preferring records from the same or a neighbouring topic."""
     near = model.neighbourhood(subject)

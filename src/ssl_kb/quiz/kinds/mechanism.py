@@ -7,12 +7,13 @@ question is kept only when exactly one option holds over every method in it (the
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 
 from ...design import FACET_BY_KEY, FACETS
 from ...readmodel import ReadModel
 from ..model import Question, Source
-from .base import N_OPTIONS, Rng, make, option_id
+from .base import N_OPTIONS, Rng, homogeneous, make, option_id
 from .facets import WORDING, designed, holders, phrase, value_of_name
 
 #: Facets a question is asked about, most telling first (the encoder is asked last: it is a name).
@@ -38,6 +39,13 @@ def _source(model: ReadModel, rid: str, facet: str) -> str:
     design = model.design(rid)
     found = getattr(design, facet).source if design is not None else None
     return f" (source: {found})" if found else ""
+
+
+def _named_in(model: ReadModel, rid: str, text: str) -> bool:
+    """Whether ``text`` names ``rid`` (its name, full name or an alias, as whole words)."""
+    row = model.rows[rid]
+    names = [n for n in [row.name, row.full_name or "", *row.aliases] if len(n) >= 3]
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.IGNORECASE) for n in names)
 
 
 def _lower(text: str) -> str:
@@ -80,6 +88,7 @@ def gen_mechanism(model: ReadModel, rng: Rng) -> Iterator[Question]:
     """ "What does BEiT predict?" (one method, options are values) and "Which of these uses no
     negatives?" (one value, options are methods)."""
     ids = designed(model)
+    asked: dict[str, set[frozenset[str]]] = {f: set() for f in ASKED}
     for rid in ids:
         for facet in ASKED:
             own = model.facet_values(rid, facet)
@@ -87,9 +96,15 @@ def gen_mechanism(model: ReadModel, rng: Rng) -> Iterator[Question]:
                 continue
             r = rng(f"mechanism|{rid}|{facet}")
             key = sorted(v for v in own if v not in WORDING[facet].skip_ask)[0]
-            others = _other_values(model, rid, facet, own, r)[: N_OPTIONS - 1]
-            if len(others) < N_OPTIONS - 1:
-                continue
+            others: list[str] = []
+            for v in _other_values(model, rid, facet, own, r):
+                names = [model.value_name(facet, x) for x in [key, *others, v]]
+                if len(others) < N_OPTIONS - 1 and homogeneous(names):
+                    others.append(v)
+            options = frozenset([key, *others])
+            if len(others) < N_OPTIONS - 1 or options in asked[facet]:
+                continue  # the same four options for another method would be the same question
+            asked[facet].add(options)
             name = model.name(rid)
             noun = FACET_BY_KEY[facet].noun
             why_not = " ".join(
@@ -136,6 +151,10 @@ def _which_has(model: ReadModel, rng: Rng, ids: list[str]) -> Iterator[Question]
             if not having or len(lacking) < N_OPTIONS - 1 or len(having) > len(ids) // 2:
                 continue  # a value most methods share makes a weak question
             r = rng(f"which|{facet}|{value}")
+            stem = f"Which of these methods {phrase(model, facet, value)}?"
+            having = [h for h in having if not _named_in(model, h, stem)]
+            if not having:
+                continue
             key = r.choice(sorted(having))
             chosen = _near_first(model, key, lacking, r)[: N_OPTIONS - 1]
             lines = [f"{model.name(key)} {phrase(model, facet, value)}{_source(model, key, facet)}"]
@@ -145,7 +164,7 @@ def _which_has(model: ReadModel, rng: Rng, ids: list[str]) -> Iterator[Question]
             q = make(
                 "mechanism",
                 {"form": "which", "facet": facet, "value": value},
-                f"Which of these methods {phrase(model, facet, value)}?",
+                stem,
                 model.name(key),
                 [model.name(o) for o in chosen],
                 rng,
@@ -289,6 +308,8 @@ def gen_scenario(model: ReadModel, rng: Rng) -> Iterator[Question]:
             value = sorted(own)[0]
             if all(_fits(model, o, [(facet, value)]) for o in rivals) and wanted:
                 continue  # says nothing new
+            if _named_in(model, rid, phrase(model, facet, value)):
+                continue  # "encodes with a Vision Transformer" would name ViT
             wanted.append((facet, value))
             rivals = [o for o in rivals if _fits(model, o, wanted)]
             if not rivals or len(wanted) == 4:

@@ -8,16 +8,8 @@ from collections.abc import Iterator
 from ...design import FACET_BY_KEY, Ablation, AblationPoint
 from ...readmodel import ReadModel
 from ..model import Question, Source
-from .base import N_OPTIONS, Rng, make
+from .base import N_OPTIONS, Rng, homogeneous, make
 from .facets import designed, phrase
-
-#: Options may differ in length by at most this factor (longest / shortest, in characters).
-LENGTH_RATIO = 2.5
-
-
-def homogeneous(options: list[str]) -> bool:
-    lengths = [len(o) for o in options]
-    return min(lengths) > 0 and max(lengths) / min(lengths) <= LENGTH_RATIO
 
 
 def _sentence(text: str) -> str:
