@@ -1,4 +1,5 @@
-"""`ssl-kb quiz`: scripted answers on stdin, exports, the committed bank check, interruption."""
+"""`ssl-kb quiz`: scripted answers on stdin, exports, the committed bank check, interruption, and the
+screen: lines wrapped at the terminal width with hanging indents, piped answers echoed."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.cells import cell_len
 
-from ssl_kb.cli.quiz import parse_answer
+from ssl_kb.cli.quiz import parse_answer, wrap
 from ssl_kb.quiz.history import History
+
+from .invoke import run as in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "data" / "kb"
@@ -285,3 +290,165 @@ def test_check_detects_a_stale_bank(tmp_path: Path) -> None:
 def test_committed_bank_is_up_to_date() -> None:
     out = run("quiz", "--check")
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+# ---------------------------------------------------------------------------- the screen: wrapping and echo
+
+NARROW = 40
+ARCHITECTURE = ("--kb", str(FIXTURE), "--kinds", "architecture", "--n", "3", "--seed", "5")
+OPTION = re.compile(r"^  ([a-j])\) (\S.*)$")
+
+
+def _piped(*args: str, stdin: str, tmp_path: Path, columns: str | None = str(NARROW)) -> list[str]:
+    """The quiz's stdout lines, answers piped in (not a terminal), run in-process."""
+    env = {"COLUMNS": columns, "SSL_KB_DATA_DIR": str(tmp_path / "data")}
+    return in_process("quiz", *args, stdin=stdin, env=env).stdout.splitlines()
+
+
+def _exported(*args: str) -> list[dict[str, Any]]:
+    return json.loads(in_process("quiz", *args, "--format", "json").stdout)["questions"]
+
+
+def _hanging(lines: list[str], start: int, indent: int, stop: str = "\0") -> tuple[str, int]:
+    """The text of the block at ``lines[start]``: its first line after ``indent`` cells, joined with
+    the lines that follow it and start with exactly ``indent`` spaces (up to one starting with
+    ``stop``); and how many of those there are."""
+    parts, end = [lines[start][indent:]], start + 1
+    while end < len(lines) and re.match(rf" {{{indent}}}\S", lines[end]) and not lines[end].startswith(stop):
+        parts.append(lines[end][indent:])
+        end += 1
+    return " ".join(parts), end - start - 1
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _longest_wrong(q: dict[str, Any]) -> int:
+    return max((i for i in range(len(q["options"])) if i != q["answer"]), key=lambda i: len(q["options"][i]))
+
+
+def test_wrap_hangs_continuation_lines_under_the_text() -> None:
+    lines = [t.plain for t in wrap("one two three four five six seven eight", 30, first="  a) ", indent=5)]
+    assert lines == ["  a) one two three four five", "     six seven eight"]
+
+
+def test_wrap_cuts_only_a_word_longer_than_a_line() -> None:
+    word = "x" * 50
+    lines = [t.plain for t in wrap(f"short {word} end", 25, first="- ", indent=2)]
+    assert all(len(line) <= 25 for line in lines), lines
+    assert lines[0].startswith("- short x") and all(line.startswith("  ") for line in lines[1:])
+    assert "".join(line[2:] for line in lines) == f"short {word} end"  # cut pieces join back up
+    assert [t.plain for t in wrap("aaaa bbbb", 24, first="- ", indent=2)] == ["- aaaa bbbb"]
+    first = "Not quite: the answer is a) "  # a long first part: the word goes whole to the next line
+    assert [t.plain for t in wrap("Transformer encoder", 30, first=first, indent=2)] == [
+        first.rstrip(),
+        "  Transformer encoder",
+    ]
+
+
+def test_wrap_measures_cells_and_keeps_no_break_spaces() -> None:
+    wide = [t.plain for t in wrap("日本語の文章 " * 3, 26, indent=2)]  # 12 cells a word, 6 characters
+    assert wide == ["日本語の文章 日本語の文章", "  日本語の文章"]
+    kept = [t.plain for t in wrap("word 75\u00a0% ratio", 21, first="x" * 14)]
+    assert kept == ["x" * 14 + "word", "75\u00a0% ratio"]
+
+
+def test_wrap_keeps_some_text_on_a_tiny_terminal_and_line_breaks() -> None:
+    lines = [t.plain for t in wrap("alpha beta gamma delta epsilon zeta", 3, first="  a) ", indent=5)]
+    assert len(lines) > 1 and all(line.startswith("     ") for line in lines[1:])
+    assert _flat(" ".join(lines)) == "a) alpha beta gamma delta epsilon zeta"
+    assert [t.plain for t in wrap("first\nsecond", 40, first="- ", indent=2)] == ["- first", "  second"]
+
+
+def test_narrow_terminal_wraps_options_with_a_hanging_indent(tmp_path: Path) -> None:
+    questions = _exported(*ARCHITECTURE)
+    answers = "".join("abcd"[_longest_wrong(q)] + "\n" for q in questions)
+    lines = _piped(*ARCHITECTURE, stdin=answers, tmp_path=tmp_path)
+    assert lines and all(cell_len(line) <= NARROW for line in lines), [x for x in lines if len(x) > NARROW]
+    shown, wrapped = [], 0
+    for i, line in enumerate(lines):
+        if OPTION.match(line):
+            text, continued = _hanging(lines, i, 5)
+            shown.append(text)
+            wrapped += continued
+    assert shown == [option for q in questions for option in q["options"]]
+    assert wrapped > 0  # some option is longer than a line: the test shows a wrapped one
+    flat = _flat("\n".join(lines))
+    for q in questions:  # no word cut: each text reads whole once the line breaks are undone
+        assert _flat(q["prompt"]) in flat and _flat(q["explanation"]) in flat
+
+
+def test_piped_answers_are_echoed_after_the_options(tmp_path: Path) -> None:
+    questions = _exported(*ARCHITECTURE)
+    first = "abcd"[questions[0]["answer"]]
+    lines = _piped(*ARCHITECTURE, stdin=f"zz\n{first.upper()}\nq\n", tmp_path=tmp_path)
+    echoes = [i for i, line in enumerate(lines) if line.startswith(">")]
+    assert [lines[i] for i in echoes] == ["> zz", f"> {first.upper()}", "> q"]
+    assert OPTION.match(lines[echoes[0] - 1]) or lines[echoes[0] - 1].startswith("     ")
+    assert "'zz' is not an option" in lines[echoes[0] + 1]
+    assert lines[echoes[1] + 1].startswith("Right.")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_answers_typed_at_a_terminal_follow_the_prompt(data_dir: dict[str, str]) -> None:
+    questions = _exported(*ARCHITECTURE)
+    answer = "abcd"[questions[0]["answer"]]
+    leader, follower = os.openpty()  # stdin is a terminal, stdout a pipe
+    try:
+        os.write(leader, f"{answer}\nq\n".encode())
+        out = subprocess.run(
+            [sys.executable, "-m", "ssl_kb", "quiz", *ARCHITECTURE],
+            stdin=follower,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **data_dir, "COLUMNS": str(NARROW)},
+            cwd=ROOT,
+            timeout=120,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert not any(line.startswith(">") for line in lines)
+    # the brackets are text, not rich markup; the answer typed at the terminal completes its line
+    assert f"answer [a-d, q to stop]: {answer}" in lines and "answer [a-d, q to stop]: q" in lines
+    assert all(cell_len(line) <= NARROW for line in lines)
+
+
+def test_the_review_wraps_the_same_way(tmp_path: Path) -> None:
+    questions = _exported(*ARCHITECTURE)
+    wrong = [_longest_wrong(q) for q in questions]
+    lines = _piped(*ARCHITECTURE, stdin="".join("abcd"[w] + "\n" for w in wrong), tmp_path=tmp_path)
+    review = lines[lines.index("Review your mistakes:") + 1 :]
+    assert review and all(cell_len(line) <= NARROW for line in review), review
+    starts = [i for i, line in enumerate(review) if line.startswith("- ")]
+    assert len(starts) == len(questions)
+    wrapped = 0
+    for q, chose, start in zip(questions, wrong, starts, strict=True):
+        prompt, n = _hanging(review, start, 2, stop="  you chose: ")
+        assert prompt == _flat(q["prompt"])
+        at = start + 1 + n
+        assert review[at].startswith(f"  you chose: {'abcd'[chose]}) ")
+        text, n = _hanging(review, at, 16)
+        assert text == q["options"][chose]
+        wrapped += n
+        at += 1 + n
+        assert review[at].startswith(f"  answer:    {'abcd'[q['answer']]}) ")
+        text, n = _hanging(review, at, 16)
+        assert text == q["answer_text"]
+        at += 1 + n
+        explanation, _ = _hanging(review, at, 2)
+        assert explanation == _flat(q["explanation"])
+    assert wrapped > 0
+
+
+def test_a_pipe_without_columns_wraps_at_80(tmp_path: Path) -> None:
+    """Not a terminal and no COLUMNS: 80 columns, whatever terminal the test runs from."""
+    args = ("--kb", str(FIXTURE), "--kinds", "claim", "--n", "2", "--seed", "1")
+    questions = _exported(*args)
+    answers = "".join("ab"[1 - q["answer"]] + "\n" for q in questions)
+    lines = _piped(*args, stdin=answers, tmp_path=tmp_path, columns=None)
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert max(map(cell_len, lines)) > 60  # the long claims fill the lines

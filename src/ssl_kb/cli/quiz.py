@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,6 +14,9 @@ import typer
 from . import KbOption, UrlOption, app, err, fail, get_project, user_errors
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from ..quiz.model import Question
 
 
@@ -40,53 +44,177 @@ def _page(question: Question, kinds: dict[str, str]) -> str:
     return f"`ssl-kb show {target}` (site: {html_url('index.md', record_page(kind, target))})"
 
 
-def _run(
-    questions: list[Question], history: Any, interactive: bool, kinds: dict[str, str]
-) -> tuple[int, list[tuple[Question, int]]]:
-    """Ask each question; returns the score and the mistakes. Each answer is saved at once."""
+# ---------------------------------------------------------------------------- the screen
+
+PIPE_WIDTH = 80  # the line width when stdout is not a terminal and COLUMNS is not set
+MIN_TEXT = 20  # cells of text a line keeps beside its indent, however narrow the terminal
+# Words are separated by white space other than the no-break spaces, which join what they separate.
+_WORD = re.compile(r"[\S\u00a0\u2007\u202f]+")
+
+
+def screen() -> Console:
+    """The console the quiz prints to: rich's width (COLUMNS, else the terminal's), or 80 columns
+    when stdout is not a terminal and COLUMNS is not set, whatever size another stream's terminal has."""
     from rich.console import Console
-    from rich.markup import escape
+
+    console = Console(highlight=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        console = Console(highlight=False, width=PIPE_WIDTH)
+    return console
+
+
+def wrap(text: str, width: int, *, first: Text | str = "", indent: int = 0, style: str = "") -> list[Text]:
+    """``first`` then ``text`` (in ``style``) as lines of at most ``width`` cells, each line after the
+    first starting with ``indent`` spaces (a hanging indent). Lines break between words; a word is
+    cut only where it is longer than a whole line. A line break in ``text`` starts a new line."""
+    from rich.cells import cell_len, chop_cells
+    from rich.text import Text
+
+    room = max(width, indent + MIN_TEXT)
+    lines: list[Text] = []
+    line = Text(first) if isinstance(first, str) else first.copy()
+    used, empty = line.cell_len, True  # empty: no word of ``text`` on this line yet
+
+    def new_line() -> None:
+        nonlocal line, used, empty
+        line.rstrip()
+        lines.append(line)
+        line, used, empty = Text(" " * indent), indent, True
+
+    for n, paragraph in enumerate(text.split("\n")):
+        if n:
+            new_line()
+        for word in _WORD.findall(paragraph):
+            size, gap = cell_len(word), 0 if empty else 1
+            if used + gap + size > room and (size <= room - indent or used + gap >= room):
+                new_line()  # the word fits on the next line, or nothing more fits on this one
+            elif gap:
+                line.append(" ")
+                used += 1
+            while used + cell_len(word) > room:  # longer than a line: cut it
+                piece = chop_cells(word, room - used)[0] if room > used else ""
+                line.append(piece, style)
+                word = word[len(piece) :]
+                new_line()
+            line.append(word, style)
+            used += cell_len(word)
+            empty = False
+    line.rstrip()
+    lines.append(line)
+    return lines
+
+
+def say(console: Console, text: str, *, first: Text | str = "", indent: int = 0, style: str = "") -> None:
+    """Print ``text`` wrapped at the console's width (see :func:`wrap`)."""
+    for line in wrap(text, console.width, first=first, indent=indent, style=style):
+        console.print(line, soft_wrap=True)  # already wrapped: rich must not wrap it again
+
+
+def _option(console: Console, index: int, text: str, lead: str = "  ") -> None:
+    """``  b) text``, its continuation lines under the text."""
+    from rich.text import Text
 
     from ..quiz.model import LETTERS
 
-    console = Console(highlight=False)
+    first = Text.assemble(lead, (LETTERS[index], "cyan"), ") ")
+    say(console, text, first=first, indent=first.cell_len)
+
+
+def _ask(console: Console, n: int, total: int, q: Question) -> None:
+    """The question's header, its stem and its options."""
+    from rich.text import Text
+
+    header = Text(f"Question {n}/{total}", "bold")
+    console.print()
+    say(console, f"({q.kind}, difficulty {q.difficulty:.2f})", first=header + " ", indent=2, style="dim")
+    say(console, q.prompt)
+    for i, option in enumerate(q.options):
+        _option(console, i, option)
+
+
+def _feedback(console: Console, q: Question, correct: bool, page: str) -> None:
+    """Right or not, why, and where to read more."""
+    from rich.text import Text
+
+    from ..quiz.model import LETTERS
+
+    if correct:
+        say(console, q.explanation, first=Text("Right.", "green") + " ", indent=2)
+    else:
+        first = Text.assemble(("Not quite:", "red"), f" the answer is {LETTERS[q.answer]}) ")
+        say(console, f"{q.answer_text}. {q.explanation}", first=first, indent=2)
+    say(console, page, first=Text("read more: ", "dim"), indent=2, style="dim")
+
+
+def _run(
+    console: Console, questions: list[Question], history: Any, interactive: bool, kinds: dict[str, str]
+) -> tuple[int, list[tuple[Question, int]]]:
+    """Ask each question; returns the score and the mistakes. Each answer is saved at once. Answers
+    read from a pipe are echoed (``> b``), so that the output reads as a transcript."""
+    from rich.text import Text
+
+    from ..quiz.model import LETTERS
+    from ..text import visible
+
     score = 0
     mistakes: list[tuple[Question, int]] = []
     for n, q in enumerate(questions, 1):
-        console.print(
-            f"\n[bold]Question {n}/{len(questions)}[/bold] [dim]({q.kind}, difficulty {q.difficulty:.2f})[/dim]"
-        )
-        console.print(escape(q.prompt))
-        for i, option in enumerate(q.options):
-            console.print(f"  [cyan]{LETTERS[i]}[/cyan]) {escape(option)}")
+        _ask(console, n, len(questions), q)
         choice: int | None = None
         while choice is None:
+            prompt = f"answer [{LETTERS[0]}-{LETTERS[len(q.options) - 1]}, q to stop]: "
             if interactive:
-                console.print(f"answer [{LETTERS[0]}-{LETTERS[len(q.options) - 1]}, q to stop]: ", end="")
+                console.print(Text(prompt), end="")
             line = sys.stdin.readline()
             if not line:  # end of input: stop here, keep what was answered
                 if n == 1:
                     raise EOFError("standard input ended before the first answer")
                 return score, mistakes
+            answer = visible(line.strip())
+            if not interactive:
+                say(console, answer, first=">" + (" " if answer else ""), indent=2)
+            elif not console.is_terminal:  # typed at a terminal, printed elsewhere: finish the prompt's line
+                echo = wrap(answer, console.width, first=prompt, indent=2)
+                for row in [echo[0][len(prompt) :], *echo[1:]]:
+                    console.print(row, soft_wrap=True)
             if line.strip().lower() in ("q", "quit", "exit"):
                 return score, mistakes
             choice = parse_answer(line, len(q.options))
             if choice is None:
-                console.print(
-                    f"[yellow]'{escape(line.strip())}' is not an option; type a letter or a number[/yellow]"
+                say(
+                    console,
+                    f"'{answer}' is not an option; type a letter or a number",
+                    indent=2,
+                    style="yellow",
                 )
         correct = choice == q.answer
         history.record(q.id, correct, q.options[choice])
         if correct:
             score += 1
-            console.print("[green]Right.[/green] " + escape(q.explanation))
         else:
             mistakes.append((q, choice))
-            console.print(
-                f"[red]Not quite:[/red] the answer is {LETTERS[q.answer]}) {escape(q.answer_text)}. {escape(q.explanation)}"
-            )
-        console.print(f"[dim]read more: {escape(_page(q, kinds))}[/dim]")
+        _feedback(console, q, correct, _page(q, kinds))
     return score, mistakes
+
+
+def _review(console: Console, score: int, asked: int, mistakes: list[tuple[Question, int]]) -> None:
+    """The score, then each missed question with the answer chosen, the right one and why."""
+    answered = score + len(mistakes)
+    console.print()
+    say(
+        console,
+        f"Score: {score}/{answered}"
+        + (f" (stopped after {answered} of {asked})" if answered < asked else ""),
+        indent=2,
+    )
+    if not mistakes:
+        return
+    say(console, "Review your mistakes:")
+    for q, choice in mistakes:
+        say(console, q.prompt, first="- ", indent=2)
+        _option(console, choice, q.options[choice], lead="  you chose: ")
+        _option(console, q.answer, q.answer_text, lead="  answer:    ")
+        say(console, q.explanation, first="  ", indent=2)
 
 
 @app.command()
@@ -225,8 +353,9 @@ def quiz(
         interactive = sys.stdin.isatty()
         err(f"{title}: {len(questions)} questions (seed {seed}); answer with a letter or number, q to stop")
         record_kinds = {rid: row.kind for rid, row in model.rows.items()}
+        console = screen()
         try:
-            score, mistakes = _run(questions, history, interactive, record_kinds)
+            score, mistakes = _run(console, questions, history, interactive, record_kinds)
         except KeyboardInterrupt:
             err("\ninterrupted: the answers given so far are saved")
             raise typer.Exit(130) from None
@@ -234,17 +363,7 @@ def quiz(
             fail(f"cannot save to the quiz history: {exc}")
         except EOFError as exc:
             fail(f"{exc}: run `ssl-kb quiz` in a terminal, or pipe one answer (a letter or number) per line")
-    answered = score + len(mistakes)
-    typer.echo(
-        f"\nScore: {score}/{answered}"
-        + (f" (stopped after {answered} of {len(questions)})" if answered < len(questions) else "")
-    )
-    if mistakes:
-        typer.echo("Review your mistakes:")
-        for q, choice in mistakes:
-            typer.echo(
-                f"- {q.prompt}\n  you chose: {q.options[choice]}; answer: {q.answer_text}\n  {q.explanation}"
-            )
+    _review(console, score, len(questions), mistakes)
 
 
 def _write_bank(project: Any, files: dict[str, Any]) -> None:
