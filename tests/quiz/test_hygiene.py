@@ -180,14 +180,15 @@ def test_each_lecture_claim_is_asked_once(bank: list[Question]) -> None:
 def test_typos_and_commented_out_slides_stay_out_of_the_default_deck(
     bank: list[Question], model: ReadModel
 ) -> None:
-    hidden = {c.claim for c in model.claims if c.commented_out}
-    typos = {c.claim for c in model.claims if c.verdict == "typo"}
+    hidden = {(c.record_id, c.claim) for c in model.claims if c.commented_out}
+    typos = {(c.record_id, c.claim) for c in model.claims if c.verdict == "typo"}
+    assert hidden and typos
     for q in deck(bank):
         if q.kind in ("claim", "correction"):
-            assert q.basis["claim"] not in hidden | typos, q.id
+            assert (q.basis["record"], q.basis["claim"]) not in hidden | typos, q.id
     for q in bank:
         if q.kind in ("claim", "correction"):
-            assert q.basis["claim"] not in hidden, q.id
+            assert (q.basis["record"], q.basis["claim"]) not in hidden, q.id
 
 
 def test_lineage_wording_follows_the_edge_type(bank: list[Question], model: ReadModel) -> None:

@@ -45,10 +45,10 @@ WORDING: dict[str, Wording] = {
         skip_ask=frozenset({"none"}),
         special=(("none", "does not corrupt its input"),),
     ),
-    "encoder": Wording("Which network encodes {m}'s visual input?", "encodes with a {v}"),
+    "encoder": Wording("Which network encodes {m}'s input?", "encodes its input with {v}"),
     "fusion": Wording(
         "How does {m} combine its modalities?",
-        "fuses modalities with {v}",
+        "combines its modalities through {v}",
         skip_ask=frozenset({"single-modality"}),
         special=(("single-modality", "works on a single modality"),),
     ),

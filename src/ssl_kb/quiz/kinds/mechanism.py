@@ -194,8 +194,8 @@ def _pairs(model: ReadModel, ids: list[str]) -> list[tuple[str, str]]:
     """Pairs worth contrasting: a lineage edge between them, or the same family."""
     chosen = set(ids)
     out: set[tuple[str, str]] = set()
-    for edge in model.edges:
-        if edge.child_id in chosen and edge.parent_id in chosen:
+    for edge in model.edges:  # not "uses": a method and its backbone are not rivals to contrast
+        if edge.child_id in chosen and edge.parent_id in chosen and edge.type != "uses":
             out.add((edge.child_id, edge.parent_id))
     by_family: dict[str, list[str]] = {}
     for rid in ids:
@@ -242,10 +242,10 @@ def gen_contrast(model: ReadModel, rng: Rng) -> Iterator[Question]:
             ]
             noun = FACET_BY_KEY[facet].noun
             explanation = (
-                f"{key}{_source(model, a, facet)}. Swapping the two is wrong, and "
-                f"{model.value_name(facet, vc)} is neither's {noun}"
+                f"{key}{_source(model, a, facet)}. The swapped statement is wrong, and "
+                f"{model.value_name(facet, vc)} is the {noun} of neither"
                 + (
-                    f" (it is {_names(model, holders(model, facet, vc))}'s)"
+                    f" (it is that of {_names(model, holders(model, facet, vc))})"
                     if holders(model, facet, vc)
                     else ""
                 )

@@ -58,15 +58,13 @@ def gen_why(model: ReadModel, rng: Rng) -> Iterator[Question]:
         if block.ratio is not None and facet == "corruption":
             what += f", removing {block.ratio:.0%} of the input"
         name = model.name(rid)
-        from_others = [o for o in chosen if o in others]
+        mistaken = [o for o in chosen if o not in others]
         explanation = (
             f"{name}'s authors give this reason: {key} Source: {block.source or 'the paper'}. "
-            + (
-                f"The other options are misconceptions about {name}"
-                if len(from_others) < len(chosen)
-                else "The other options"
-            )
-            + (" or reasons given for other methods' choices" if from_others else "")
+            + (f"{len(mistaken)} of the other options are misconceptions about {name}" if mistaken else "")
+            + ("; the rest are " if mistaken and len(mistaken) < len(chosen) else "")
+            + ("The other options are " if not mistaken else "")
+            + ("reasons given for other methods' choices" if len(mistaken) < len(chosen) else "")
             + "."
         )
         q = make(

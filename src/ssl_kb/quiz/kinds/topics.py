@@ -126,9 +126,11 @@ def gen_claim(model: ReadModel, rng: Rng) -> Iterator[Question]:
             keep_order=True,
         )
         if q:
-            # make() puts the key first; the two options keep one fixed order instead (true, then
-            # false), so that the key's position follows the verdict and is not always "a"
-            yield replace(q, options=CLAIM_OPTIONS, answer=CLAIM_OPTIONS.index(q.answer_text))
+            # the two options in a seeded random order, so that the key's position is uniform
+            # over the bank (most claims left to this kind are correct ones)
+            order = list(CLAIM_OPTIONS)
+            rng(f"claim-order|{q.id}").shuffle(order)
+            yield replace(q, options=tuple(order), answer=order.index(q.answer_text))
 
 
 def true_claim(model: ReadModel, q: Question, option: str) -> bool:
