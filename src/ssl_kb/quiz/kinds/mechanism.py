@@ -94,16 +94,19 @@ def gen_mechanism(model: ReadModel, rng: Rng) -> Iterator[Question]:
             own = model.facet_values(rid, facet)
             if not own or set(own) <= WORDING[facet].skip_ask:
                 continue
-            r = rng(f"mechanism|{rid}|{facet}")
             key = sorted(v for v in own if v not in WORDING[facet].skip_ask)[0]
-            others: list[str] = []
-            for v in _other_values(model, rid, facet, own, r):
-                names = [model.value_name(facet, x) for x in [key, *others, v]]
-                if len(others) < N_OPTIONS - 1 and homogeneous(names):
-                    others.append(v)
+            for attempt in range(4):  # the same four options as another method's would be one question
+                r = rng(f"mechanism|{rid}|{facet}" + (f"|{attempt}" if attempt else ""))
+                others: list[str] = []
+                for v in _other_values(model, rid, facet, own, r):
+                    names = [model.value_name(facet, x) for x in [key, *others, v]]
+                    if len(others) < N_OPTIONS - 1 and homogeneous(names):
+                        others.append(v)
+                if frozenset([key, *others]) not in asked[facet]:
+                    break
             options = frozenset([key, *others])
             if len(others) < N_OPTIONS - 1 or options in asked[facet]:
-                continue  # the same four options for another method would be the same question
+                continue
             asked[facet].add(options)
             name = model.name(rid)
             noun = FACET_BY_KEY[facet].noun
