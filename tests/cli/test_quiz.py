@@ -101,7 +101,7 @@ def test_scripted_quiz_scores_right_answers(data_dir: dict[str, str]) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "Score: 3/4" in out.stdout
-    assert "Review your mistakes" in out.stdout and questions[1]["prompt"] in out.stdout
+    assert "Review your mistakes" in out.stdout and _flat(questions[1]["prompt"]) in _flat(out.stdout)
     assert "is not an option" in out.stdout
     assert "Traceback" not in out.stderr
     with History(Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite") as history:
@@ -153,7 +153,7 @@ def test_review_asks_missed_questions_first(data_dir: dict[str, str]) -> None:
         env_extra=data_dir,
     )
     assert out.returncode == 0, out.stderr
-    assert questions[0]["prompt"] in out.stdout
+    assert _flat(questions[0]["prompt"]) in _flat(out.stdout)
 
 
 def _answered(history_file: Path, question_id: str) -> bool:
@@ -295,7 +295,8 @@ def test_committed_bank_is_up_to_date() -> None:
 # ---------------------------------------------------------------------------- the screen: wrapping and echo
 
 NARROW = 40
-ARCHITECTURE = ("--kb", str(FIXTURE), "--kinds", "architecture", "--n", "3", "--seed", "5")
+# "why" questions of the real kb/ have options of a sentence or two: long enough to wrap
+LONG_OPTIONS = ("--kinds", "why", "--n", "3", "--seed", "5")
 OPTION = re.compile(r"^  ([a-j])\) (\S.*)$")
 
 
@@ -362,9 +363,9 @@ def test_wrap_keeps_some_text_on_a_tiny_terminal_and_line_breaks() -> None:
 
 
 def test_narrow_terminal_wraps_options_with_a_hanging_indent(tmp_path: Path) -> None:
-    questions = _exported(*ARCHITECTURE)
+    questions = _exported(*LONG_OPTIONS)
     answers = "".join("abcd"[_longest_wrong(q)] + "\n" for q in questions)
-    lines = _piped(*ARCHITECTURE, stdin=answers, tmp_path=tmp_path)
+    lines = _piped(*LONG_OPTIONS, stdin=answers, tmp_path=tmp_path)
     assert lines and all(cell_len(line) <= NARROW for line in lines), [x for x in lines if len(x) > NARROW]
     shown, wrapped = [], 0
     for i, line in enumerate(lines):
@@ -380,9 +381,9 @@ def test_narrow_terminal_wraps_options_with_a_hanging_indent(tmp_path: Path) -> 
 
 
 def test_piped_answers_are_echoed_after_the_options(tmp_path: Path) -> None:
-    questions = _exported(*ARCHITECTURE)
+    questions = _exported(*LONG_OPTIONS)
     first = "abcd"[questions[0]["answer"]]
-    lines = _piped(*ARCHITECTURE, stdin=f"zz\n{first.upper()}\nq\n", tmp_path=tmp_path)
+    lines = _piped(*LONG_OPTIONS, stdin=f"zz\n{first.upper()}\nq\n", tmp_path=tmp_path)
     echoes = [i for i, line in enumerate(lines) if line.startswith(">")]
     assert [lines[i] for i in echoes] == ["> zz", f"> {first.upper()}", "> q"]
     assert OPTION.match(lines[echoes[0] - 1]) or lines[echoes[0] - 1].startswith("     ")
@@ -392,13 +393,13 @@ def test_piped_answers_are_echoed_after_the_options(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_answers_typed_at_a_terminal_follow_the_prompt(data_dir: dict[str, str]) -> None:
-    questions = _exported(*ARCHITECTURE)
+    questions = _exported(*LONG_OPTIONS)
     answer = "abcd"[questions[0]["answer"]]
     leader, follower = os.openpty()  # stdin is a terminal, stdout a pipe
     try:
         os.write(leader, f"{answer}\nq\n".encode())
         out = subprocess.run(
-            [sys.executable, "-m", "ssl_kb", "quiz", *ARCHITECTURE],
+            [sys.executable, "-m", "ssl_kb", "quiz", *LONG_OPTIONS],
             stdin=follower,
             capture_output=True,
             text=True,
@@ -418,9 +419,9 @@ def test_answers_typed_at_a_terminal_follow_the_prompt(data_dir: dict[str, str])
 
 
 def test_the_review_wraps_the_same_way(tmp_path: Path) -> None:
-    questions = _exported(*ARCHITECTURE)
+    questions = _exported(*LONG_OPTIONS)
     wrong = [_longest_wrong(q) for q in questions]
-    lines = _piped(*ARCHITECTURE, stdin="".join("abcd"[w] + "\n" for w in wrong), tmp_path=tmp_path)
+    lines = _piped(*LONG_OPTIONS, stdin="".join("abcd"[w] + "\n" for w in wrong), tmp_path=tmp_path)
     review = lines[lines.index("Review your mistakes:") + 1 :]
     assert review and all(cell_len(line) <= NARROW for line in review), review
     starts = [i for i, line in enumerate(review) if line.startswith("- ")]
@@ -446,9 +447,41 @@ def test_the_review_wraps_the_same_way(tmp_path: Path) -> None:
 
 def test_a_pipe_without_columns_wraps_at_80(tmp_path: Path) -> None:
     """Not a terminal and no COLUMNS: 80 columns, whatever terminal the test runs from."""
-    args = ("--kb", str(FIXTURE), "--kinds", "claim", "--n", "2", "--seed", "1")
+    args = ("--kb", str(FIXTURE), "--deck", "recall", "--kinds", "claim", "--n", "2", "--seed", "1")
     questions = _exported(*args)
     answers = "".join("ab"[1 - q["answer"]] + "\n" for q in questions)
     lines = _piped(*args, stdin=answers, tmp_path=tmp_path, columns=None)
     assert all(cell_len(line) <= 80 for line in lines)
     assert max(map(cell_len, lines)) > 60  # the long claims fill the lines
+
+
+# ---------------------------------------------------------------------------- decks
+
+
+def test_decks_choose_the_kinds_of_every_export() -> None:
+    from ssl_kb.quiz.kinds import KINDS
+
+    default = _exported("--topic", "vision-transformers", "--all")
+    recall = _exported("--topic", "vision-transformers", "--all", "--deck", "recall")
+    everything = _exported("--topic", "vision-transformers", "--all", "--deck", "all")
+    assert default and recall
+    assert {q["kind"] for q in default} <= {k for k, v in KINDS.items() if v.deck == "understanding"}
+    assert {q["kind"] for q in recall} <= {k for k, v in KINDS.items() if v.deck == "recall"}
+    assert {q["id"] for q in recall} | {q["id"] for q in default} <= {q["id"] for q in everything}
+    understanding = [q for q in default if q["level"] != "remember"]
+    assert len(understanding) >= 0.6 * len(default)
+    for fmt in ("md", "gift"):
+        out = in_process("quiz", "--topic", "vision-transformers", "--deck", "recall", "--format", fmt)
+        assert out.stdout
+
+
+def test_an_unknown_deck_is_a_usage_error() -> None:
+    out = in_process("quiz", "--deck", "trivia", "--format", "json", code=2)
+    assert "--deck must be one of understanding, recall, all" in out.stderr
+
+
+def test_list_kinds_names_the_deck_and_level() -> None:
+    out = in_process("quiz", "--list-kinds")
+    rows = {line.split()[0]: line.split()[1:3] for line in out.stdout.splitlines()}
+    assert rows["mechanism"] == ["understanding", "understand"]
+    assert rows["year"] == ["recall", "remember"]

@@ -56,9 +56,10 @@ def test_contrast_pairs_are_rivals_and_only_the_key_states_both_sides_right() ->
     assert len(contrast) >= 15
     for q in contrast:
         a, b, facet = q.basis["a"], q.basis["b"], q.basis["facet"]
-        linked = any(
-            {e.child_id, e.parent_id} == {a, b} and e.type != "uses" for e in model.edges
-        ) or model.rows[a].family == model.rows[b].family
+        linked = (
+            any({e.child_id, e.parent_id} == {a, b} and e.type != "uses" for e in model.edges)
+            or model.rows[a].family == model.rows[b].family
+        )
         assert linked, (a, b)
         fa, fb = model.facet_values(a, facet), model.facet_values(b, facet)
         assert fa and fb and not set(fa) & set(fb)
@@ -101,7 +102,9 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Question, object]:
     mae = kb_dir / "methods" / "mae.yaml"
     text = mae.read_text()
     assert "    value: [normalized-pixels]\n" in text
-    mae.write_text(text.replace("    value: [normalized-pixels]\n", f"    value: [normalized-pixels, {value}]\n", 1))
+    mae.write_text(
+        text.replace("    value: [normalized-pixels]\n", f"    value: [normalized-pixels, {value}]\n", 1)
+    )
     return question, model_of(Path(kb_dir))
 
 
