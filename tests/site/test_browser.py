@@ -47,12 +47,12 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve(root: Path, kb: Path) -> Iterator[str]:
+    """Build the project at ``root`` (its kb/ copied from ``kb``) and serve its site on 127.0.0.1."""
     from ssl_kb.cli import app
 
-    root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(REPO / "tests" / "data" / "kb", root / "kb")
+    if kb != root / "kb":
+        shutil.copytree(kb, root / "kb")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     result = CliRunner().invoke(app, ["build", "--kb", str(root / "kb")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -64,6 +64,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         httpd.shutdown()
         thread.join()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(tmp_path_factory.mktemp("browser"), REPO / "tests" / "data" / "kb")
+
+
+@pytest.fixture(scope="module")
+def design_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture KB with the design overlay (tests/data/design/): vocabularies and ablations."""
+    from .conftest import with_design
+
+    root = tmp_path_factory.mktemp("browser-design")
+    yield from _serve(root, with_design(root))
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +179,32 @@ def test_quiz_page_checks_answers(page, server) -> None:
     assert first.locator(".sslkb-explanation").count() == 1
     assert page.locator(".sslkb-score").inner_text().startswith("Score: ")
     assert options.nth(1).is_disabled()
+
+
+def test_ablation_charts_keep_their_size_and_readable_labels_on_a_1280_px_screen(page, design_server) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(design_server + "methods/mae.html")
+    charts = page.locator(".sslkb-ablation svg")
+    assert charts.count() == 2
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        shown = chart.evaluate(
+            """svg => {
+                const box = svg.getBoundingClientRect();
+                const scale = box.width / svg.viewBox.baseVal.width;
+                const sizes = [...svg.querySelectorAll('text')].map(
+                    t => parseFloat(getComputedStyle(t).fontSize) * scale);
+                return {width: box.width, drawn: svg.viewBox.baseVal.width, smallest: Math.min(...sizes)};
+            }"""
+        )
+        assert shown["width"] == shown["drawn"] <= 640, shown  # not shrunk by Material's max-width
+        assert shown["smallest"] >= 11, shown
+        assert chart.locator(".sslkb-legend").nth(1).inner_html().count("chosen by the paper") == 1
+    page.set_viewport_size(
+        {"width": 480, "height": 900}
+    )  # narrower than the chart: it scrolls, never shrinks
+    assert charts.first.evaluate("svg => svg.getBoundingClientRect().width") == 560
+    page.locator("a[href='../vocabularies/corruption.html#random-patch-masking']").first.click()
+    page.wait_for_url("**/vocabularies/corruption.html#random-patch-masking")
+    assert page.locator("h2#random-patch-masking").is_visible()

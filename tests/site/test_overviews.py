@@ -104,3 +104,19 @@ def test_an_empty_kb_still_has_a_home_page() -> None:
     empty = ReadModel.read(memory_engine([]))
     page = overviews.home(empty)
     assert "0 topics" in page and "the first topic" in page
+
+
+def test_the_design_space_index_lists_each_vocabulary_with_its_values_count(design_store) -> None:
+    from ssl_kb.design import FACETS
+
+    design = ReadModel.read(*design_store)
+    page = overviews.index(design, "vocabulary")
+    assert "\n# Design space\n" in page
+    lines = [line for line in page.split("\n") if line.startswith("| [")]
+    assert [re.search(r"\]\(([a-z-]+)\.md\)", line)[1] for line in lines] == [f.vocabulary for f in FACETS]
+    corruption = next(line for line in lines if line.startswith("| [Input corruption]"))
+    assert f"| {len(design.vocabulary('corruption'))} | 2 |" in corruption  # values, methods giving one
+
+
+def test_the_design_space_index_of_a_kb_without_vocabularies_is_empty(model: ReadModel) -> None:
+    assert "Nothing here yet." in overviews.index(model, "vocabulary")

@@ -1,7 +1,8 @@
 """Generated pages of the fixture KB against reviewed golden files.
 
 To regenerate the golden files after an intended change, run
-``SSL_KB_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/site/test_pages.py`` and review the diff.
+``SSL_KB_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/site/test_pages.py`` and review the diff
+(tests/data/golden/site/ for the fixture KB, tests/data/golden/design/ for its design overlay).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ssl_kb.readmodel import ReadModel
 from ssl_kb.site import NAV_LIMIT, generate
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "site"
+GOLDEN_DESIGN = GOLDEN.parent / "design"  # pages of the fixture KB with the design overlay
 CONFIG = "_mkdocs.nav.yml"  # the generated build/mkdocs.yml, stored beside the pages
 
 
@@ -22,19 +24,17 @@ def _text_files(site) -> dict[str, str]:
     return files
 
 
-def test_pages_match_golden_files(fixture_store) -> None:
-    engine, graph = fixture_store
-    files = _text_files(generate(ReadModel.read(engine, graph)))
+def _match_golden(files: dict[str, str], golden_dir: Path) -> None:
     if os.environ.get("SSL_KB_UPDATE_GOLDEN"):
-        for old in GOLDEN.rglob("*"):
+        for old in golden_dir.rglob("*"):
             if old.is_file():
                 old.unlink()
         for rel, text in files.items():
-            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / rel).write_text(text, encoding="utf-8")
+            (golden_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden_dir / rel).write_text(text, encoding="utf-8")
     golden = {
-        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-        for p in GOLDEN.rglob("*")
+        p.relative_to(golden_dir).as_posix(): p.read_text(encoding="utf-8")
+        for p in golden_dir.rglob("*")
         if p.is_file()
     }
     assert sorted(files) == sorted(golden), (
@@ -42,6 +42,23 @@ def test_pages_match_golden_files(fixture_store) -> None:
     )
     for rel, text in files.items():
         assert text == golden[rel], f"{rel} differs from its golden file (SSL_KB_UPDATE_GOLDEN=1 regenerates)"
+
+
+def test_pages_match_golden_files(fixture_store) -> None:
+    engine, graph = fixture_store
+    _match_golden(_text_files(generate(ReadModel.read(engine, graph))), GOLDEN)
+
+
+def test_design_pages_match_golden_files(design_store) -> None:
+    """With the design overlay (tests/data/design/): the pages that show design facets and ablations."""
+    site = generate(ReadModel.read(*design_store))
+    files = {
+        p: t
+        for p, t in site.docs.items()
+        if isinstance(t, str)
+        and (p in ("methods/mae.md", "methods/beit.md") or p.startswith("vocabularies/"))
+    }
+    _match_golden(files, GOLDEN_DESIGN)
 
 
 def test_generation_is_deterministic(fixture_store) -> None:
@@ -131,3 +148,67 @@ def test_lineage_falls_back_to_tables_for_large_graphs(fixture_store, monkeypatc
     monkeypatch.setattr(overviews, "LINEAGE_PICTURE_LIMIT", 3)
     page = generate(ReadModel.read(engine, graph)).docs["lineage.md"]
     assert isinstance(page, str) and "<svg" not in page and "| [MAE](methods/mae.md) | 2021 |" in page
+
+
+# ---------------------------------------------------------------------------- design space
+
+
+def test_the_real_mae_page_shows_how_it_works_with_linked_values(real_store) -> None:
+    from ssl_kb.site import pages
+
+    page = pages.work(ReadModel.read(*real_store), "mae")
+    how = page[page.index("## How it works") : page.index("\n## ", page.index("## How it works") + 1)]
+    assert "| Facet | Value | Source |" in how
+    for expected in (
+        "| [Input corruption](../vocabularies/corruption.md) | [random patch masking](../vocabularies/corruption.md#random-patch-masking); ratio 0.75 (75% removed) |",
+        "[fine-tuning](../vocabularies/transfer.md#fine-tune), [linear probe](../vocabularies/transfer.md#linear-probe)",
+        "- **Input corruption**: Images are natural signals with heavy spatial redundancy",
+    ):
+        assert expected in how, expected
+    assert page.index("## How it works") < page.index("## Cite") < page.index("## Ablations")
+    assert "### Decoder depth {#ablation-decoder-depth}" in page
+    assert '<div class="sslkb-figure sslkb-ablation">' in page
+
+
+def test_a_method_page_shows_each_ablation_with_its_figure_table_and_reason(design_store) -> None:
+    model = ReadModel.read(*design_store)
+    page = generate(model).docs["methods/mae.md"]
+    assert isinstance(page, str)
+    section = page[page.index("## Ablations") : page.index("## Results")]
+    assert section.count("<svg ") == 2 and section.count("sslkb-ablation-decoder-depth") >= 1
+    assert "| **8 blocks** (chosen) | 84.9 |" in section
+    assert "**Why 8 blocks:** a deeper decoder leaves the encoder's last layers more abstract" in section
+    table = section[
+        section.index("| Decoder depth |") : section.index("\n\n", section.index("| Decoder depth |"))
+    ]
+    assert len(table.split("\n")) == 2 + len(model.ablations("mae")[0].points)
+
+
+def test_a_vocabulary_page_anchors_each_value_and_lists_its_users(design_store) -> None:
+    model = ReadModel.read(*design_store)
+    docs = generate(model).docs
+    page = docs["vocabularies/corruption.md"]
+    assert isinstance(page, str)
+    assert page.split("\n")[1] == "# Input corruption"
+    for value in model.vocabulary("corruption").values():
+        assert f"\n## {value.name} {{#{value.id}}}\n" in page
+    used = page[page.index("{#random-patch-masking}") : page.index("{#block-wise-masking}")]
+    assert "Used by: [MAE](../methods/mae.md) (ratio 0.75)." in used
+    assert "Id: <code>augmented-views</code>. No method yet." in page
+    transfer = docs["vocabularies/transfer.md"]
+    assert isinstance(transfer, str) and "for: [BEiT](../methods/beit.md)." in transfer
+
+
+def test_the_design_space_is_a_section_of_the_navigation(design_store) -> None:
+    from ssl_kb.design import FACETS
+
+    site = generate(ReadModel.read(*design_store))
+    (section,) = [
+        item["Design space"] for item in site.nav if isinstance(item, dict) and "Design space" in item
+    ]
+    assert section[0] == "vocabularies/index.md"
+    assert [next(iter(entry.values())) for entry in section[1:]] == [
+        f"vocabularies/{f.vocabulary}.md" for f in FACETS
+    ]
+    titles = [next(iter(item)) for item in site.nav if isinstance(item, dict)]
+    assert titles.index("Methods") + 1 == titles.index("Design space")

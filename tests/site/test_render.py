@@ -116,3 +116,26 @@ def test_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
         pipeline.write(plan, pipeline.Outputs.of(project), project)
     assert any("missing.md" in w for w in info.value.warnings)
     assert not (tmp_path / "site").exists() and not (tmp_path / "build" / "docs").exists()
+
+
+def test_design_space_links_reach_their_value_anchors(tmp_path: Path) -> None:
+    """Value links of "How it works" land on a heading of the vocabulary page whose id is the value's;
+    MkDocs checks anchors too, so a missing one fails the strict build."""
+    import re
+
+    from .conftest import with_design
+
+    site = _build(tmp_path / "root", with_design(tmp_path / "design"))
+    mae = (site / "methods" / "mae.html").read_text()
+    links = set(re.findall(r'href="\.\./vocabularies/([a-z-]+)\.html#([a-z0-9-]+)"', mae))
+    assert ("corruption", "random-patch-masking") in links and len(links) >= 10
+    for vocabulary, value in links:
+        page = (site / "vocabularies" / f"{vocabulary}.html").read_text()
+        assert re.search(rf'<h2 id="{value}"', page), (vocabulary, value)
+    assert '<h3 id="ablation-decoder-depth"' in mae
+    project = make_project(tmp_path / "broken")
+    plan = pipeline.plan(project)
+    plan.site.docs["compare.md"] = "# Compare\n\n[gone](vocabularies/index.md#no-such-value)\n"
+    with pytest.raises(RenderError) as info:
+        pipeline.write(plan, pipeline.Outputs.of(project), project)
+    assert any("no-such-value" in w for w in info.value.warnings)

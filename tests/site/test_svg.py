@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 
 from ssl_kb.graph import reduction
-from ssl_kb.queries import ResultView
 from ssl_kb.site import svg
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -72,37 +71,9 @@ def test_ego_links_neighbours_but_not_itself() -> None:
     assert {a.get("href") for a in root.iter(f"{NS}a")} == {"a.html", "c.html"}
 
 
-def result(record_id: str, name: str, year: int, value: float, variant: str) -> ResultView:
-    return ResultView(
-        record_id=record_id,
-        position=0,
-        dataset_id="d",
-        split="val",
-        task="t",
-        metric_id="m",
-        value=value,
-        unit="%",
-        protocol="linear",
-        shots=None,
-        variant=variant,
-        setting=None,
-        source="s",
-        note=None,
-        record_name=name,
-        record_year=year,
-    )
-
-
-def test_results_chart_has_a_point_per_result() -> None:
-    rows = [result("a", "A", 2019, 70.0, "x"), result("b", "B", 2021, 80.5, "y")]
-    root = ET.fromstring(
-        svg.results_chart("chart-x", rows, higher_is_better=True, unit="%", href=_href, title="t")
-    )
-    assert len(list(root.iter(f"{NS}circle"))) == 2
-    assert root.find(f"{NS}polyline") is not None
-
-
-def test_results_chart_tolerates_ties() -> None:
-    rows = [result(r, r, 2020, 70.0, "x") for r in ("b", "a")]
-    out = svg.results_chart("chart-t", rows, higher_is_better=True, unit="%", href=_href, title="t")
-    assert out.index('href="a.html"') < out.index('href="b.html"')
+def test_a_fixed_frame_keeps_its_size_and_may_leave_out_the_arrow_marker() -> None:
+    plain = ET.fromstring(svg.frame("p", 100.2, 50, "t", []))
+    fixed = ET.fromstring(svg.frame("f", 100, 50, "t", [], arrows=False, fixed=True))
+    assert plain.get("style") is None and plain.find(f"{NS}defs/{NS}marker") is not None
+    assert fixed.get("style") == "max-width:none" and fixed.find(f"{NS}defs") is None
+    assert (plain.get("width"), plain.get("viewBox")) == ("101", "0 0 101 50")

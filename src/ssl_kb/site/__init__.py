@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..design import FACETS
 from ..readmodel import Questions, ReadModel
 from ..schema import FOLDERS, WORK_KINDS, quiz_page
 from . import overviews, pages
@@ -69,7 +70,8 @@ def _section(title: str, index: str, items: list[tuple[str, str]]) -> dict[str, 
 
 
 def navigation(cat: ReadModel) -> list[Any]:
-    """The MkDocs ``nav``: topics in lecture order, methods by year, then the overviews."""
+    """The MkDocs ``nav``: topics in lecture order, methods by year, the design space (facets in
+    :data:`~ssl_kb.design.FACETS` order), then the overviews."""
 
     def items(kind: str, key: Any = None) -> list[tuple[str, str]]:
         ids = sorted(cat.ids(kind), key=key or (lambda i: (cat.name(i).lower(), i)))
@@ -78,11 +80,13 @@ def navigation(cat: ReadModel) -> list[Any]:
     topics = [(f"{i + 1}. {t.name}", cat.page(t.id)) for i, t in enumerate(cat.topics())]
     methods = _section("Methods", "methods/index.md", items("method", cat.chrono_key))
     concepts = _section("Concepts", "concepts/index.md", items("concept"))
+    facets = [(cat.name(f.vocabulary), cat.page(f.vocabulary)) for f in FACETS if f.vocabulary in cat.records]
     benchmarks = [(cat.name(d), f"results/{d}.md") for d in cat.ids("dataset") if cat.results_on.get(d)]
     nav: list[Any] = [
         {"Home": "index.md"},
         _section("Topics", "topics/index.md", topics),
         {"Methods": [*methods["Methods"], concepts]},
+        _section("Design space", "vocabularies/index.md", facets),
         {
             "Explore": [
                 {"Timeline": "timeline.md"},
@@ -144,6 +148,8 @@ def generate(model: ReadModel, *, questions: Questions | None = None, sqlite: by
             docs[cat.page(rid)] = pages.work(cat, rid)
         elif record.kind == "topic":
             docs[cat.page(rid)] = pages.topic(cat, rid)
+        elif record.kind == "vocabulary":
+            docs[cat.page(rid)] = pages.vocabulary(cat, rid)
         else:
             docs[cat.page(rid)] = pages.reference(cat, rid)
     for dataset_id in cat.ids("dataset"):

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from ..design import FACETS
 from ..diagnostics import CODES
 from ..queries import ResultView
 from ..readmodel import ReadModel
 from ..schema import FOLDERS, MODELS, RecordKind, quiz_page
-from . import markdown, svg
+from . import charts, markdown, svg
 from .markdown import Raw, link
 from .pages import ADMONITION, header
 from .quiz_pages import embed, payload
@@ -40,7 +41,7 @@ def home(cat: ReadModel) -> str:
     topics = [{"link": link(page, cat.page(t.id), t.name), "summary": t.summary} for t in cat.topics()]
     topics_first = sorted(RecordKind, key=lambda kind: kind is not RecordKind.TOPIC)  # then file order
     counts = {kind.value: len(cat.ids(kind.value)) for kind in topics_first}
-    words = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
+    words = ", ".join(f"{n} {k if n == 1 else FOLDERS[k]}" for k, n in counts.items())
     quiz = ", ".join(link(page, q, t.name) for t in cat.topics() if (q := cat.quiz_page(t.id)))
     first = cat.topics()[0] if cat.topics() else None
     return render(
@@ -53,6 +54,7 @@ def home(cat: ReadModel) -> str:
         lineage=link(page, "lineage.md", "lineage overview"),
         compare=link(page, "compare.md", "comparison matrix"),
         results=link(page, "results/index.md", "results by benchmark"),
+        design=link(page, "vocabularies/index.md", "design space"),
         errata=link(page, "errata.md", "lecture errata"),
         contributing=link(page, "contributing.md", "the contributing guide"),
         downloads=link(page, "downloads.md", "SQLite, JSON, CSV and BibTeX downloads"),
@@ -71,6 +73,8 @@ def index(cat: ReadModel, kind: str) -> str:
         ]
         columns = ["#", "Topic", "Lecture heading", "Summary"]
         intro = "The lecture's sections, in its order."
+    elif kind == "vocabulary":
+        return _design_space(cat)
     else:
         ids = sorted(cat.ids(kind), key=lambda i: (cat.name(i).lower(), i))
         rows = [
@@ -82,10 +86,32 @@ def index(cat: ReadModel, kind: str) -> str:
             "concept": "Ideas that are not one paper.",
             "dataset": "Datasets and benchmarks that results are reported on.",
             "metric": "Evaluation metrics.",
-            "vocabulary": "The design space: the controlled values of each design facet, with their definitions.",
         }[kind]
     title = folder.capitalize()
     return render("index.md.j2", header=header(ALL), title=title, intro=intro, columns=columns, rows=rows)
+
+
+def _design_space(cat: ReadModel) -> str:
+    """The vocabularies' index: each design facet with its number of values and of methods giving one."""
+    page = "vocabularies/index.md"
+    rows: list[list[Any]] = []
+    for info in FACETS:
+        record = cat.records.get(info.vocabulary)
+        if record is None:
+            continue
+        used = sum(1 for m in cat.ids("method") if cat.facet_values(m, info.key))
+        name = link(page, cat.page(info.vocabulary), record.name)
+        rows.append(
+            [name, markdown.code(f"design.{info.key}"), len(cat.vocabulary(info.key)), used, record.summary]
+        )
+    intro = (
+        "How methods work, facet by facet: each facet's page defines its values and lists the methods "
+        'that use each. A method page\'s "How it works" table links here.'
+    )
+    columns = ["Facet", "Field", "Values", "Methods", "Summary"]
+    return render(
+        "index.md.j2", header=header(ALL), title="Design space", intro=intro, columns=columns, rows=rows
+    )
 
 
 def timeline(cat: ReadModel) -> str:
@@ -155,7 +181,7 @@ def benchmark(cat: ReadModel, dataset_id: str) -> str:
         shot = f", {shots}-shot" if shots else ""
         title = f"{PROTOCOL_TITLES.get(protocol, protocol)}{shot}: {cat.name(metric_id)}"
         unit = rows[0].unit
-        chart = svg.results_chart(
+        chart = charts.results_chart(
             f"chart-{protocol}-{metric_id}-{shots or 0}",
             rows,
             higher_is_better=higher,

@@ -1,4 +1,4 @@
-"""Pages: one Markdown page per record (method, concept, topic, dataset, metric).
+"""Pages: one Markdown page per record (method, concept, topic, dataset, metric, vocabulary).
 
 Each function takes the :class:`~ssl_kb.readmodel.ReadModel` and a record id and returns the
 page's Markdown. Facts are collected here as escaped cells and links; layout lives in the Jinja2
@@ -12,7 +12,7 @@ from typing import Any
 from ..citation import bibtex
 from ..readmodel import ReadModel
 from ..schema import WORK_KINDS, AnyRecord, Concept, Dataset, Method, Metric, Topic, Vocabulary
-from . import docstrings, implementations, markdown, svg
+from . import design_space, docstrings, implementations, markdown, svg
 from .markdown import Raw, code_block, external, indent, link, text
 from .templates import render
 
@@ -185,6 +185,8 @@ def work(cat: ReadModel, rid: str) -> str:
         header=header(cat.sources[rid]),
         record=record,
         card=card(cat, page, record),
+        design=design_space.how_it_works(cat, page, rid),
+        ablations=design_space.ablations(cat, page, rid),
         bibtex=_bibtex(cat, record),
         hyperparameters=hyper,
         results=_result_rows(cat, page, rid),
@@ -226,6 +228,24 @@ def reference(cat: ReadModel, rid: str) -> str:
         claims=claims(cat, rid),
         notes=record.notes,
         source_path=cat.sources[rid],
+    )
+
+
+def vocabulary(cat: ReadModel, rid: str) -> str:
+    """A design facet's vocabulary: each value under a heading whose anchor is its id, with its
+    definition and the methods whose design uses it."""
+    record = cat.records[rid]
+    assert isinstance(record, Vocabulary)
+    page = cat.page(rid)
+    return render(
+        "vocabulary.md.j2",
+        header=header(cat.sources[rid]),
+        record=record,
+        index=link(page, "vocabularies/index.md", "all design facets"),
+        claims=claims(cat, rid),
+        notes=record.notes,
+        source_path=cat.sources[rid],
+        **design_space.vocabulary_values(cat, rid),
     )
 
 

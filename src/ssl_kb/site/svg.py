@@ -1,4 +1,4 @@
-"""SVG: the site's pictures (timeline, lineage, results over time), drawn in Python at build time.
+"""SVG: the site's pictures of the lineage (timeline, lineage, one work's neighbours), drawn in Python at build time.
 
 Every picture is a self-contained inline ``<svg>`` with a ``<title>``; no JavaScript or network is
 needed to show it. Labels are escaped with :func:`ssl_kb.site.markdown.attr`; links point at the
@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 
 import networkx as nx
 
-from ..queries import ResultView
 from .markdown import attr
 
 PALETTE = (
@@ -37,20 +36,36 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _short(label: str, limit: int = 18) -> str:
+def short(label: str, limit: int = 18) -> str:
+    """``label`` cut to ``limit`` characters, with an ellipsis where it was cut."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def _frame(name: str, width: float, height: float, title: str, body: list[str]) -> str:
-    """The outer ``<svg>`` with an arrow marker whose id is unique to this picture."""
+def frame(
+    name: str,
+    width: float,
+    height: float,
+    title: str,
+    body: list[str],
+    *,
+    arrows: bool = True,
+    fixed: bool = False,
+) -> str:
+    """The outer ``<svg>``, with an arrow marker whose id is unique to this picture (unless ``arrows``
+    is false). ``fixed`` keeps it at its own size (``max-width: none``): Material's
+    ``.md-typeset svg {max-width: 100%}`` would otherwise shrink it, and its labels, in a narrow column."""
     w, h = math.ceil(width), math.ceil(height)
+    style = ' style="max-width:none"' if fixed else ""
+    marker = (
+        f'<defs><marker id="sslkb-{name}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="sslkb-arrowhead"/></marker></defs>'
+    )
     return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="sslkb-svg sslkb-{name}" viewBox="0 0 {w} {h}" '
-            f'width="{w}" height="{h}" role="img" aria-labelledby="sslkb-{name}-title">',
+            f'width="{w}" height="{h}"{style} role="img" aria-labelledby="sslkb-{name}-title">',
             f'<title id="sslkb-{name}-title">{attr(title)}</title>',
-            f'<defs><marker id="sslkb-{name}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="sslkb-arrowhead"/></marker></defs>',
+            *([marker] if arrows else []),
             *body,
             "</svg>",
         ]
@@ -64,7 +79,7 @@ def _node(
     dy = 4 if anchor == "start" else -10
     parts = [
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{fill}"/>',
-        f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}" class="sslkb-label">{attr(_short(label))}</text>',
+        f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}" class="sslkb-label">{attr(short(label))}</text>',
     ]
     inner = f"<title>{attr(tip)}</title>" + "".join(parts)
     if url:
@@ -89,7 +104,7 @@ def _box(
     inner = (
         f"<title>{attr(tip)}</title>"
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" class="{cls}" style="stroke:{fill}"/>'
-        f'<text x="{x + w / 2:.1f}" y="{y + h / 2 - 2:.1f}" text-anchor="middle" class="sslkb-label">{attr(_short(label))}</text>'
+        f'<text x="{x + w / 2:.1f}" y="{y + h / 2 - 2:.1f}" text-anchor="middle" class="sslkb-label">{attr(short(label))}</text>'
         f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + 11:.1f}" text-anchor="middle" class="sslkb-sub">{attr(sub)}</text>'
     )
     if url:
@@ -170,7 +185,7 @@ def timeline(
             f'<rect x="0" y="{lane_top[f]:.1f}" width="{width:.1f}" height="{lane_h:.1f}" class="sslkb-lane sslkb-lane-{i % 2}"/>'
         )
         body.append(
-            f'<text x="8" y="{lane_top[f] + row / 2 + 8:.1f}" class="sslkb-lane-label">{attr(_short(f, 24))}</text>'
+            f'<text x="8" y="{lane_top[f] + row / 2 + 8:.1f}" class="sslkb-lane-label">{attr(short(f, 24))}</text>'
         )
     for year, x in xs.items():
         body.append(f'<text x="{x:.1f}" y="24" text-anchor="middle" class="sslkb-axis">{year}</text>')
@@ -192,7 +207,7 @@ def timeline(
             f'<a href="#{year}" class="sslkb-node sslkb-more"><title>{count} more works of {year}: see the list'
             f' below</title><text x="{x - 6:.1f}" y="{y0 + 4:.1f}" class="sslkb-label">+{count} more</text></a>'
         )
-    return _frame(
+    return frame(
         "timeline",
         width,
         height,
@@ -239,7 +254,7 @@ def lineage(graph: nx.DiGraph, families: Sequence[str], href: Href) -> str:
             f'<rect x="2" y="{lane_top[f]:.1f}" width="{width - 4:.1f}" height="{lane_h:.1f}" rx="8" class="sslkb-lane sslkb-lane-{i % 2}"/>'
         )
         body.append(
-            f'<text x="10" y="{lane_top[f] + 26:.1f}" class="sslkb-lane-label">{attr(_short(f, 22))}</text>'
+            f'<text x="10" y="{lane_top[f] + 26:.1f}" class="sslkb-lane-label">{attr(short(f, 22))}</text>'
         )
     for child, parent in sorted(graph.edges):
         (px, py), (cx, cy) = pos[parent], pos[child]
@@ -264,7 +279,7 @@ def lineage(graph: nx.DiGraph, families: Sequence[str], href: Href) -> str:
                 _tip(graph, n),
             )
         )
-    return _frame(
+    return frame(
         "lineage",
         width,
         y + 4,
@@ -318,87 +333,10 @@ def ego(graph: nx.DiGraph, node: str, href: Href, families: Sequence[str]) -> st
             )
         )
     height = rows[-1][1] + bh + 10
-    return _frame(
+    return frame(
         "ego",
         width,
         height,
         f"{graph.nodes[node].get('name', node)}: what it builds on and what builds on it",
         body,
     )
-
-
-# ---------------------------------------------------------------------------- results
-
-
-def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    if high <= low:
-        return [low]
-    raw = (high - low) / count
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = math.ceil(low / step) * step
-    return [round(first + i * step, 6) for i in range(int((high - first) / step + 1e-9) + 1)]
-
-
-def results_chart(
-    name: str, rows: Sequence[ResultView], *, higher_is_better: bool, unit: str, href: Href, title: str
-) -> str:
-    """Results over time (x: year of the method, y: value) with the best-so-far line."""
-    points = sorted(
-        ((r.record_year, float(r.value), r) for r in rows if r.record_year is not None),
-        key=lambda p: (p[0], p[1], p[2].record_id, p[2].position),
-    )
-    width, height, left, right, top, bottom = 640.0, 300.0, 56.0, 150.0, 20.0, 36.0
-    if not points:
-        return _frame(
-            name, width, 40, title, ['<text x="8" y="24" class="sslkb-label">no dated results</text>']
-        )
-    years = [p[0] for p in points]
-    values = [p[1] for p in points]
-    y0, y1 = min(years) - 1, max(years) + 1
-    pad = max((max(values) - min(values)) * 0.1, 0.5)
-    v0, v1 = max(min(values) - pad, 0.0), max(values) + pad
-
-    def sx(year: float) -> float:
-        return left + (year - y0) / (y1 - y0) * (width - left - right)
-
-    def sy(value: float) -> float:
-        return top + (v1 - value) / (v1 - v0) * (height - top - bottom)
-
-    body = [
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" class="sslkb-axis-line"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" class="sslkb-axis-line"/>',
-    ]
-    for tick in _ticks(v0, v1):
-        body.append(
-            f'<line x1="{left - 4}" y1="{sy(tick):.1f}" x2="{width - right}" y2="{sy(tick):.1f}" class="sslkb-grid"/>'
-        )
-        body.append(
-            f'<text x="{left - 8}" y="{sy(tick) + 4:.1f}" text-anchor="end" class="sslkb-axis">{tick:g}</text>'
-        )
-    for year in range(y0 + 1, y1):
-        if (y1 - y0) <= 12 or year % 2 == 0:
-            body.append(
-                f'<text x="{sx(year):.1f}" y="{height - bottom + 16:.1f}" text-anchor="middle" class="sslkb-axis">{year}</text>'
-            )
-    body.append(f'<text x="{left - 44}" y="{top - 6}" class="sslkb-axis">{attr(unit)}</text>')
-    frontier: list[tuple[float, float]] = []
-    current: float | None = None
-    for year, value, _ in points:
-        if current is None or (value > current if higher_is_better else value < current):
-            current = value
-            frontier.append((sx(year), sy(value)))
-    if len(frontier) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in frontier)
-        body.append(f'<polyline points="{path}" class="sslkb-frontier"><title>best so far</title></polyline>')
-    for k, (year, value, row) in enumerate(points):
-        label = row.record_name
-        tip = f"{label} ({year}): {value:g} {unit}; {row.variant}"
-        node = (
-            f'<circle cx="{sx(year):.1f}" cy="{sy(value):.1f}" r="5" fill="{colour(0)}"/>'
-            f'<text x="{sx(year) + 8:.1f}" y="{sy(value) + 4 + (k % 2) * 10:.1f}" class="sslkb-label">{attr(_short(label, 16))}</text>'
-        )
-        url = href(row.record_id)
-        inner = f"<title>{attr(tip)}</title>{node}"
-        body.append(f'<a href="{attr(url)}">{inner}</a>' if url else f"<g>{inner}</g>")
-    return _frame(name, width, height, title, body)
