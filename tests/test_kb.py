@@ -290,3 +290,31 @@ def test_claims_on_commented_out_slides_are_flagged(real_kb: Path) -> None:
             assert claim.commented_out == unseen, (record.id, claim.slide, claim.claim)
             flagged += claim.commented_out
     assert flagged
+
+
+def test_every_method_has_a_design_block_drawn_from_the_vocabularies(real_kb: Path) -> None:
+    """Every method record has every facet, and every facet value is a value of its vocabulary
+    (read here from the vocabulary files themselves, not through the lint rule)."""
+    import yaml
+
+    from ssl_kb.design import FACETS
+
+    vocabularies = {
+        path.stem: {v["id"] for v in yaml.safe_load(path.read_text(encoding="utf-8"))["values"]}
+        for path in (real_kb / "vocabularies").glob("*.yaml")
+    }
+    assert set(vocabularies) == {f.vocabulary for f in FACETS}
+    methods = sorted((real_kb / "methods").glob("*.yaml"))
+    assert len(methods) >= 40
+    for path in methods:
+        design = yaml.safe_load(path.read_text(encoding="utf-8")).get("design")
+        assert isinstance(design, dict), f"{path.name} has no design block"
+        assert set(design) == {f.key for f in FACETS}, path.name
+        for info in FACETS:
+            facet = design[info.key]
+            if facet["value"] is None:
+                assert facet.get("note"), (path.name, info.key)
+                continue
+            assert facet.get("source"), (path.name, info.key)
+            unknown = set(facet["value"]) - vocabularies[info.vocabulary]
+            assert not unknown, (path.name, info.key, unknown)
