@@ -73,7 +73,8 @@ def deck(
     ``understanding`` (the default) holds the kinds that ask how methods work and why; its
     ``remember``-level questions are capped so that at least :data:`MIN_UNDERSTANDING` of the deck
     is ``understand`` or higher (which ones stay is seeded, so the deck is deterministic).
-    ``recall`` holds years, authors, slide membership and exact numbers; ``all`` is both.
+    ``recall`` holds years, authors, slide membership and exact numbers; ``all`` is both. A topic
+    whose understanding deck would be empty (a recap of concepts) gets its recall deck instead.
     """
     if topic is not None:
         questions = [q for q in questions if topic in q.topics]
@@ -84,6 +85,8 @@ def deck(
     if name != "understanding":
         raise ValueError(f"unknown deck {name!r}; expected one of {', '.join(DECK_CHOICES)}")
     inside = sorted((q for q in questions if q.deck == "understanding"), key=lambda q: q.id)
+    if not inside and topic is not None:  # a topic with nothing to understand (a recap) keeps its recall questions
+        return deck(questions, "recall", seed, topic)
     high = [q for q in inside if q.understanding]
     low = [q for q in inside if not q.understanding]
     if high:
