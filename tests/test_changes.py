@@ -102,7 +102,7 @@ def test_identical_snapshots_change_nothing(two) -> None:
     base, head, _ = two
     out = compare(base, head())
     assert (out.added, out.removed, out.changed, out.pages) == ([], [], [], {})
-    assert out.questions_added == [] and out.questions_removed == []
+    assert out.questions_added == [] and out.questions_removed == [] and out.questions_updated == []
 
 
 def test_a_changed_value_names_its_field_its_page_and_its_questions(two) -> None:
@@ -113,10 +113,12 @@ def test_a_changed_value_names_its_field_its_page_and_its_questions(two) -> None
     assert [c.id for c in out.changed] == ["mae"] and not out.added and not out.removed
     assert [(f.field, f.old, f.new) for f in out.changed[0].fields] == [("results[0].value", 87.8, 85.1)]
     assert out.pages["methods/mae.md"] == ["mae changed"]
-    # the result question's id depends on the value: one question replaced by another
-    assert [q["kind"] for q in out.questions_added] == ["result"]
-    assert [q["kind"] for q in out.questions_removed] == ["result"]
-    assert "questions added" in out.pages["quiz/masked-predictions.md"]
+    # a question's id names its slot, not its value: the result question is updated, not replaced
+    assert out.questions_added == [] and out.questions_removed == []
+    updated = [q for q in out.questions_updated if q["kind"] == "result"]
+    assert [(q["old_answer"], q["answer"]) for q in updated] == [("87.8%", "85.1%")]
+    assert "questions updated" in out.pages["quiz/masked-predictions.md"]
+    assert "quiz questions updated (" in to_text(out) and "answer: 87.8% -> 85.1%" in to_text(out)
     # the value is no link: the dataset's page is not touched
     assert "datasets/imagenet-1k.md" not in out.pages
 

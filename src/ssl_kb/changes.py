@@ -202,6 +202,8 @@ class Changes:
     changed: list[RecordChange] = field(default_factory=list)
     questions_added: list[dict[str, Any]] | None = None
     questions_removed: list[dict[str, Any]] | None = None
+    #: same id (same slot), new content: the fact that decides the answer (or its wording) changed
+    questions_updated: list[dict[str, Any]] | None = None
     pages: dict[str, list[str]] = field(default_factory=dict)  # docs path -> why
 
     def page_of(self, key: str) -> str | None:
@@ -272,7 +274,14 @@ def questions(snap: Snapshot) -> dict[str, dict[str, Any]] | None:
     try:
         model = ReadModel.read(engine, lineage.build(engine))
         return {
-            q.id: {"id": q.id, "kind": q.kind, "prompt": q.prompt, "topics": list(q.topics)}
+            q.id: {
+                "id": q.id,
+                "kind": q.kind,
+                "prompt": q.prompt,
+                "answer": q.answer_text,
+                "options": sorted(q.options),
+                "topics": list(q.topics),
+            }
             for q in generate(model)
         }
     finally:
@@ -285,7 +294,16 @@ def _compare_questions(out: Changes) -> None:
         return
     out.questions_added = [new[i] for i in sorted(set(new) - set(old))]
     out.questions_removed = [old[i] for i in sorted(set(old) - set(new))]
-    for label, items in (("added", out.questions_added), ("removed", out.questions_removed)):
+    out.questions_updated = [
+        {**new[i], "old_prompt": old[i]["prompt"], "old_answer": old[i]["answer"]}
+        for i in sorted(set(old) & set(new))
+        if any(old[i][k] != new[i][k] for k in ("prompt", "answer"))  # not its distractors
+    ]
+    for label, items in (
+        ("added", out.questions_added),
+        ("removed", out.questions_removed),
+        ("updated", out.questions_updated),
+    ):
         for q in items:
             for topic in q["topics"]:
                 page = quiz_page(topic)
@@ -320,7 +338,11 @@ def to_dict(changes: Changes, base_extra: dict[str, Any] | None = None) -> dict[
         },
         "questions": None
         if unavailable
-        else {"added": changes.questions_added, "removed": changes.questions_removed},
+        else {
+            "added": changes.questions_added,
+            "removed": changes.questions_removed,
+            "updated": changes.questions_updated,
+        },
         "pages": [{"page": page, "reasons": reasons} for page, reasons in changes.pages.items()],
     }
 
@@ -370,6 +392,12 @@ def to_text(changes: Changes) -> str:
         lines.extend(f"  + {q['id']}: {q['prompt']}" for q in changes.questions_added)
         lines.append(f"quiz questions removed ({len(changes.questions_removed)})")
         lines.extend(f"  - {q['id']}: {q['prompt']}" for q in changes.questions_removed)
+        updated = changes.questions_updated or []
+        lines.append(f"quiz questions updated ({len(updated)})")
+        for q in updated:
+            lines.append(f"  ~ {q['id']}: {q['prompt']}")
+            if q["old_answer"] != q["answer"]:
+                lines.append(f"      answer: {q['old_answer']} -> {q['answer']}")
     lines.append(f"pages affected ({len(changes.pages)})")
     lines.extend(f"  {page}  ({'; '.join(reasons)})" for page, reasons in changes.pages.items())
     return "\n".join(lines)

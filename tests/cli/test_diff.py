@@ -52,7 +52,7 @@ def diff_json(repo: Path, rev: str = "main") -> dict:
 def test_diff_without_changes(repo: Path) -> None:
     data = diff_json(repo)
     assert data["records"] == {"added": [], "removed": [], "changed": []}
-    assert data["questions"] == {"added": [], "removed": []}
+    assert data["questions"] == {"added": [], "removed": [], "updated": []}
     assert data["pages"] == []
     assert data["base"]["valid"] and data["head"]["valid"]
     assert re.fullmatch(r"[0-9a-f]{40}", data["base"]["commit"])
@@ -95,10 +95,14 @@ def test_diff_reports_records_fields_questions_and_pages(repo: Path) -> None:
         "topics/masked-predictions.md",
         "concepts/masked-prediction.md",
     } <= pages
-    assert data["questions"]["added"] and data["questions"]["removed"]
-    # the result's value decides the answer, so its question has a new id
-    assert any(q["kind"] == "result" and "MAE" in q["prompt"] for q in data["questions"]["added"])
-    assert any(q["kind"] == "result" and "MAE" in q["prompt"] for q in data["questions"]["removed"])
+    assert data["questions"]["removed"]  # SimCLR's questions retire with it
+    # the result's value decides the answer: its question keeps its id and is shown as updated
+    assert any(
+        q["kind"] == "result" and "MAE" in q["prompt"] and (q["old_answer"], q["answer"]) == ("87.8%", "87.9%")
+        for q in data["questions"]["updated"]
+    )
+    assert not any(q["kind"] == "result" and "MAE" in q["prompt"] for q in data["questions"]["added"])
+    assert not any(q["kind"] == "result" and "MAE" in q["prompt"] for q in data["questions"]["removed"])
     assert any("SimCLR" in q["prompt"] for q in data["questions"]["removed"])
     assert any(p.startswith("quiz/") for p in pages)
 

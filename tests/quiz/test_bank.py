@@ -355,23 +355,25 @@ def test_draw_respects_n_and_kinds(fixture_facts: ReadModel) -> None:
     assert len({q.id for q in picked}) == 5
 
 
-def test_ids_are_stable_across_edits_elsewhere(tmp_path: Path) -> None:
+def test_an_id_names_its_slot_so_an_edited_fact_updates_the_same_question(tmp_path: Path) -> None:
     kb_dir = tmp_path / "kb"
     shutil.copytree(FIXTURE, kb_dir)
     before = {q.id: q for q in generate(facts_for(kb_dir))}
     simclr = kb_dir / "methods" / "simclr.yaml"
     simclr.write_text(simclr.read_text().replace("value: 76.5", "value: 74.2"))
     after = {q.id: q for q in generate(facts_for(kb_dir))}
-    changed = set(before) ^ set(after)
-    # only questions built on SimCLR's result changed id; questions about MAE kept theirs
-    assert changed, "editing a result must change that result question's id"
-    assert all(
-        q.provenance[0].record == "simclr"
-        for q in list(before.values()) + list(after.values())
-        if q.id in changed
-    ), changed
-    mae_ids = {i for i, q in before.items() if q.provenance[0].record == "mae"}
-    assert mae_ids <= set(after)
+    assert set(before) == set(after)  # no question added or retired by editing a value
+    edited = [i for i in before if before[i].answer_text != after[i].answer_text]
+    assert edited, "the result question shows the new value"
+    assert all(before[i].kind == "result" and before[i].provenance[0].record == "simclr" for i in edited)
+    assert all(after[i].answer_text == "74.2%" for i in edited)
+    # deleting the fact retires its question
+    text = simclr.read_text()
+    start = text.index("results:")
+    end = text.index("\n", text.index("source:", text.index("value: 74.2")))
+    simclr.write_text(text[:start] + "results: []" + text[end:])
+    gone = {q.id: q for q in generate(facts_for(kb_dir))}
+    assert set(gone) < set(after) and set(edited) <= set(after) - set(gone)
 
 
 def test_lecture_claim_questions_explain_the_correction(fixture_facts: ReadModel) -> None:

@@ -85,7 +85,9 @@ def deck(
     if name != "understanding":
         raise ValueError(f"unknown deck {name!r}; expected one of {', '.join(DECK_CHOICES)}")
     inside = sorted((q for q in questions if q.deck == "understanding"), key=lambda q: q.id)
-    if not inside and topic is not None:  # a topic with nothing to understand (a recap) keeps its recall questions
+    if (
+        not inside and topic is not None
+    ):  # a topic with nothing to understand (a recap) keeps its recall questions
         return deck(questions, "recall", seed, topic)
     high = [q for q in inside if q.understanding]
     low = [q for q in inside if not q.understanding]

@@ -38,6 +38,9 @@ class Question:
     basis: dict[str, Any] = field(default_factory=dict, compare=False)  # the facts that decide the answer
     level: str = "remember"  # one of LEVELS
     deck: str = "recall"  # one of DECKS
+    #: what the question is about, without its answer (the record, field or facet, ...): the id
+    #: is made from it, so an edited fact keeps its question and a deleted one retires it
+    slot: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def understanding(self) -> bool:
@@ -73,11 +76,13 @@ class Question:
             basis=dict(data.get("basis", {})),
             level=str(data.get("level", "remember")),
             deck=str(data.get("deck", "recall")),
+            slot=dict(data.get("slot", {})),
         )
 
 
 def question_id(kind: str, facts: dict[str, Any]) -> str:
-    """A stable id from the facts that decide the answer (not the distractors): the same facts give
-    the same id across runs and across edits to other records."""
+    """A stable id from a question's slot (what it asks about, not its answer, nor its
+    distractors): the same slot gives the same id across runs, across edits of its own fact and
+    across edits of other records."""
     blob = json.dumps({"kind": kind, **facts}, sort_keys=True, ensure_ascii=True, default=str)
     return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"

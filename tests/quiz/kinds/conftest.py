@@ -37,7 +37,8 @@ def rng(key: str) -> random.Random:
 @pytest.fixture(scope="session")
 def generated(model: ReadModel) -> Callable[[str], list[Question]]:
     """``kind`` -> its questions on the fixture KB, after checking that each has exactly one right
-    option (by the kind's own truth test), unique options, an id from its basis, and that a second
+    option (by the kind's own truth test), unique options, an id from its slot (part of its basis),
+    and that a second
     run gives the same questions."""
 
     def run(kind: str) -> list[Question]:
@@ -48,7 +49,8 @@ def generated(model: ReadModel) -> Callable[[str], list[Question]]:
             assert len(set(q.options)) == len(q.options) >= 2, q
             right = [o for o in q.options if KINDS[kind].is_true(model, q, o)]
             assert right == [q.answer_text], (q.prompt, q.options, right)
-            assert q.id == question_id(kind, q.basis)
+            assert q.id == question_id(kind, q.slot)
+            assert all(q.basis.get(k) == v for k, v in q.slot.items()), q.slot  # no value of its own
             assert 0.05 <= q.difficulty <= 0.95
         assert len({q.id for q in questions}) == len(questions)
         assert list(KINDS[kind].generate(model, rng)) == questions

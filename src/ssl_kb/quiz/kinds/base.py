@@ -40,15 +40,21 @@ def make(
     links: list[str],
     keep_order: bool = False,
     quotes: bool = False,
+    slot: dict[str, Any] | None = None,
 ) -> Question | None:
     """Assemble a question: shuffle the options deterministically; refuse duplicate options and a
-    stem that gives the key away (unless the stem ``quotes`` text that the options answer)."""
+    stem that gives the key away (unless the stem ``quotes`` text that the options answer).
+
+    The id names the question's ``slot`` (the record, field or facet and whatever else makes it
+    unique; ``basis`` where that holds no value), not its answer: editing the fact updates the
+    same question, and deleting it retires the id."""
     options = [answer, *distractors]
     if len(set(options)) != len(options) or len(options) < 2:
         return None
     if not quotes and clue(prompt, answer, distractors):
         return None
-    qid = question_id(kind, basis)
+    slot = dict(basis if slot is None else slot)
+    qid = question_id(kind, slot)
     if not keep_order:
         rng(qid).shuffle(options)
     return Question(
@@ -63,6 +69,7 @@ def make(
         provenance=tuple(provenance),
         links=tuple(dict.fromkeys(links)),
         basis=basis,
+        slot=slot,
     )
 
 

@@ -33,6 +33,7 @@ def gen_year(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.55,
             provenance=[Source(rid, "paper.year")],
             links=[rid],
+            slot={"record": rid},
         )
         if q:
             yield q
@@ -77,6 +78,7 @@ def gen_which_year(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.7 - 0.1 * min(gap, 3),
             provenance=[Source(rid, "paper.year"), *(Source(p, "paper.year") for p in sorted(chosen))],
             links=[rid, *chosen],
+            slot={"year": year},
         )
         if q:
             yield q
@@ -126,6 +128,7 @@ def gen_chronology(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.55,
             provenance=[Source(p, "paper.year") for p in [rid, *sorted(chosen)]],
             links=[rid, anchor, *chosen],
+            slot={"anchor": anchor},
         )
         if q:
             yield q

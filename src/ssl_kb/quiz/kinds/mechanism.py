@@ -135,6 +135,7 @@ def gen_mechanism(model: ReadModel, rng: Rng) -> Iterator[Question]:
                 difficulty=0.5,
                 provenance=[Source(rid, f"design.{facet}")],
                 links=[rid, FACET_BY_KEY[facet].vocabulary],
+                slot={"form": "what", "record": rid, "facet": facet},
             )
             if q:
                 yield q
@@ -350,6 +351,7 @@ def gen_scenario(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.65,
             provenance=[Source(i, "design") for i in [rid, *chosen]],
             links=[rid, *chosen],
+            slot={"record": rid},
         )
         if q:
             yield q

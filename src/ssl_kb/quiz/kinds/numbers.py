@@ -98,6 +98,7 @@ def gen_result(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.8,
             provenance=[Source(r.record_id, f"results[{r.position}]")],
             links=[r.record_id, r.dataset_id],
+            slot={k: v for k, v in basis.items() if k != "value"},
         )
         if q:
             yield q
@@ -168,6 +169,7 @@ def gen_hyperparameter(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.75,
             provenance=[Source(rid, f"hyperparameters[{h.position}]")],
             links=[rid],
+            slot={"record": rid, "name": name},
         )
         if q:
             yield q

@@ -44,6 +44,7 @@ def gen_odd_one_out(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.4,
             provenance=[Source(p, "topics") for p in [rid, *chosen]],
             links=[topic, rid],
+            slot={"topic": topic},
         )
         if q:
             yield q
@@ -123,6 +124,7 @@ def gen_claim(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.45 if correct else 0.6,
             provenance=[Source(rid, f"lecture_claims[{c.position}]")],
             links=[rid],
+            slot={"record": rid, "slide": c.slide, "claim": c.claim},
             keep_order=True,
         )
         if q:

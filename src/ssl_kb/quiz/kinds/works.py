@@ -48,6 +48,7 @@ def gen_authors(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.65,
             provenance=[Source(rid, "paper.authors")],
             links=[rid],
+            slot={"record": rid},
         )
         if q:
             yield q
@@ -161,6 +162,7 @@ def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
                 difficulty=0.55,
                 provenance=[Source(rid, "lineage")],
                 links=[rid, parent],
+                slot={"record": rid, "type": edge["type"]},
             )
             if q:
                 yield q
@@ -227,6 +229,7 @@ def gen_description(model: ReadModel, rng: Rng) -> Iterator[Question]:
             difficulty=0.4,
             provenance=[Source(rid, "summary")],
             links=[rid],
+            slot={"record": rid},
         )
         if q:
             yield q
