@@ -165,4 +165,4 @@ def test_diff_when_the_kb_folder_is_new(repo: Path) -> None:
     git(repo, "add", "README")
     git(repo, "commit", "-q", "-m", "no kb")
     data = diff_json(repo, "empty")
-    assert len(data["records"]["added"]) == 11
+    assert len(data["records"]["added"]) == 21

@@ -78,11 +78,12 @@ def navigation(cat: ReadModel) -> list[Any]:
     topics = [(f"{i + 1}. {t.name}", cat.page(t.id)) for i, t in enumerate(cat.topics())]
     methods = _section("Methods", "methods/index.md", items("method", cat.chrono_key))
     concepts = _section("Concepts", "concepts/index.md", items("concept"))
+    vocabularies = _section("Design space", "vocabularies/index.md", items("vocabulary"))
     benchmarks = [(cat.name(d), f"results/{d}.md") for d in cat.ids("dataset") if cat.results_on.get(d)]
     nav: list[Any] = [
         {"Home": "index.md"},
         _section("Topics", "topics/index.md", topics),
-        {"Methods": [*methods["Methods"], concepts]},
+        {"Methods": [*methods["Methods"], concepts, vocabularies]},
         {
             "Explore": [
                 {"Timeline": "timeline.md"},

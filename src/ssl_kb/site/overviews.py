@@ -8,6 +8,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from pydantic import BaseModel
+
+from ..design import FACETS, Ablation, AblationPoint, Facet
 from ..diagnostics import CODES
 from ..queries import ResultView
 from ..readmodel import ReadModel
@@ -40,7 +43,7 @@ def home(cat: ReadModel) -> str:
     topics = [{"link": link(page, cat.page(t.id), t.name), "summary": t.summary} for t in cat.topics()]
     topics_first = sorted(RecordKind, key=lambda kind: kind is not RecordKind.TOPIC)  # then file order
     counts = {kind.value: len(cat.ids(kind.value)) for kind in topics_first}
-    words = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
+    words = ", ".join(f"{n} {k if n == 1 else FOLDERS[k]}" for k, n in counts.items())  # vocabularies
     quiz = ", ".join(link(page, q, t.name) for t in cat.topics() if (q := cat.quiz_page(t.id)))
     first = cat.topics()[0] if cat.topics() else None
     return render(
@@ -271,22 +274,35 @@ def downloads(cat: ReadModel, *, sqlite: bool = True) -> str:
     return render("downloads.md.j2", header=header(ALL), files=files)
 
 
+def _field_rows(model: type[BaseModel], prefix: str = "") -> list[list[Any]]:
+    return [
+        [Raw(markdown.code(prefix + name)), "yes" if info.is_required() else "no", info.description or "—"]
+        for name, info in model.model_fields.items()
+    ]
+
+
 def contributing() -> str:
     kinds = []
     for kind, model in MODELS.items():
-        rows = []
-        for name, info in model.model_fields.items():
-            rows.append(
-                [Raw(markdown.code(name)), "yes" if info.is_required() else "no", info.description or "—"]
-            )
         doc = " ".join((model.__doc__ or "").split())
-        kinds.append({"name": kind, "doc": doc, "rows": rows})
+        kinds.append({"name": kind, "doc": doc, "rows": _field_rows(model)})
     codes = [[c.code, c.severity.value, c.title, c.hint] for c in CODES.values()]
+    facets = [
+        [
+            Raw(markdown.code(f.key)),
+            Raw(markdown.code(f"kb/vocabularies/{f.vocabulary}.yaml")),
+            f.noun,
+        ]
+        for f in FACETS
+    ]
     return render(
         "contributing.md.j2",
-        header=header("ssl_kb.schema and ssl_kb.diagnostics.CODES"),
+        header=header("ssl_kb.schema, ssl_kb.design and ssl_kb.diagnostics.CODES"),
         kinds=kinds,
         codes=codes,
+        facets=facets,
+        facet_rows=_field_rows(Facet),
+        ablation_rows=_field_rows(Ablation) + _field_rows(AblationPoint, "points[]."),
     )
 
 

@@ -1,4 +1,4 @@
-"""Pages: one Markdown page per record (method, concept, topic, dataset, metric).
+"""Pages: one Markdown page per record (method, concept, topic, dataset, metric, vocabulary).
 
 Each function takes the :class:`~ssl_kb.readmodel.ReadModel` and a record id and returns the
 page's Markdown. Facts are collected here as escaped cells and links; layout lives in the Jinja2
@@ -202,7 +202,7 @@ def work(cat: ReadModel, rid: str) -> str:
 
 
 def reference(cat: ReadModel, rid: str) -> str:
-    """A dataset's or metric's page."""
+    """A dataset's, metric's or vocabulary's page."""
     record = cat.records[rid]
     page = cat.page(rid)
     rows = []
@@ -212,6 +212,11 @@ def reference(cat: ReadModel, rid: str) -> str:
             rows.append(
                 [who, r.record_year, cat.name(r.metric_id), f"{r.value:g} {r.unit}", r.protocol, r.variant]
             )
+    values = (
+        [[Raw(markdown.code(v.id)), v.name, v.definition, v.source or "—"] for v in record.values]
+        if isinstance(record, Vocabulary)
+        else []
+    )
     found: list[dict[str, Any]] = []
     if isinstance(record, Metric) and record.implementation:
         found, _ = _implementations([record.implementation])
@@ -223,6 +228,7 @@ def reference(cat: ReadModel, rid: str) -> str:
         bibtex=_bibtex(cat, record),
         implementations=found,
         results=rows,
+        values=values,
         claims=claims(cat, rid),
         notes=record.notes,
         source_path=cat.sources[rid],
