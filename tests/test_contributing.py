@@ -38,6 +38,12 @@ def walk_record() -> tuple[str, str]:
     return match[1], match[2]
 
 
+def walk_appends() -> list[tuple[str, str]]:
+    """The vocabulary values the walk's record needs: (vocabulary path, YAML list items to append)."""
+    text = GUIDE.read_text(encoding="utf-8")
+    return re.findall(r"<!-- walk:append (\S+) -->\s*```yaml\n(.*?)```", text, re.S)
+
+
 def command(line: str) -> list[str]:
     return shlex.split(line.split("  #")[0])
 
@@ -95,6 +101,9 @@ def test_the_walk_works_as_written(tmp_path: Path) -> None:
     for line in walk_block():
         if line.startswith("# edit"):
             (repo / record_path).write_text(record_text, encoding="utf-8")
+            for path, items in walk_appends():
+                with (repo / path).open("a", encoding="utf-8") as vocabulary:
+                    vocabulary.write(items)
             edited = True
             continue
         args = command(line)
@@ -132,6 +141,24 @@ def test_the_guides_record_is_the_template_filled_in() -> None:
     assert record_text.startswith("# yaml-language-server: $schema=../schema.json\n")
     template = yaml.safe_load(render("method", Path(record_path).stem).replace("TODO", "x"))
     assert set(yaml.safe_load(record_text)) <= set(template)
+
+
+def test_the_guides_new_vocabulary_values_are_new_and_well_formed() -> None:
+    """Each value the walk adds is a valid vocabulary value the KB lacks, and the record uses it."""
+    from ssl_kb.design import FACET_BY_VOCABULARY, VocabularyValue
+
+    record = yaml.safe_load(walk_record()[1])
+    appends = walk_appends()
+    assert appends, "the walk adds no vocabulary value"
+    for path, items in appends:
+        facet = FACET_BY_VOCABULARY[Path(path).stem]
+        vocabulary = yaml.safe_load((REPO / path).read_text(encoding="utf-8"))
+        for item in yaml.safe_load(items):
+            value = VocabularyValue.model_validate(item)
+            assert value.id not in {v["id"] for v in vocabulary["values"]}, (
+                f"{value.id} is in {path} already: drop it from CONTRIBUTING.md's walk"
+            )
+            assert value.id in record["design"][facet.key]["value"], (path, value.id)
 
 
 def test_pre_commit_config() -> None:

@@ -114,7 +114,7 @@ def test_fixture_kb_is_clean(fixture_kb: Path) -> None:
 
     kb = load(fixture_kb)
     assert kb.diagnostics == []
-    assert len(kb.entries) == 11
+    assert len(kb.entries) == 21
     assert list(kb.records) == sorted(kb.records)
     assert kb.ok(strict=True)
 
@@ -150,6 +150,7 @@ def test_several_problems_in_one_file_are_all_reported(kb_copy: Path) -> None:
         ("datasets", "imagenet-1k", lambda t: t + "colour: blue\n"),  # invalid: KB100
         ("metrics", "top-1-accuracy", lambda t: t + "unit: [x\n"),  # unparsable YAML
         ("topics", "masked-predictions", lambda t: t.replace("kind: topic", "kind: chapter")),
+        ("vocabularies", "objective", lambda t: t + "colour: blue\n"),  # every method uses it
     ],
 )
 def test_one_broken_record_is_one_problem_not_one_per_reference(
@@ -174,7 +175,7 @@ def test_only_keeps_problems_of_the_given_files(
     load_with("KB102", "KB207")  # mae.yaml and simclr.yaml
     kb = load(Path("kb"), only=[Path("kb/methods/simclr.yaml")])
     assert [(d.path, d.code) for d in kb.diagnostics] == [("kb/methods/simclr.yaml", "KB207")]
-    assert len(kb.entries) == 10  # every other file was still loaded (mae failed validation)
+    assert len(kb.entries) == 20  # every other file was still loaded (mae failed validation)
 
 
 def test_missing_kb_folder_raises(tmp_path: Path) -> None:

@@ -97,7 +97,9 @@ def test_only_losses_import_torch() -> None:
     assert offenders(others, lambda name: top(name) == "torch") == {}
 
 
-@pytest.mark.parametrize("module", ["ssl_kb.schema", "ssl_kb.loader", "ssl_kb.diagnostics"])
+@pytest.mark.parametrize(
+    "module", ["ssl_kb.schema", "ssl_kb.schema_base", "ssl_kb.design", "ssl_kb.loader", "ssl_kb.diagnostics"]
+)
 def test_front_of_the_pipeline_does_not_import_later_layers(module: str) -> None:
     later = (
         "ssl_kb.store",
@@ -109,6 +111,24 @@ def test_front_of_the_pipeline_does_not_import_later_layers(module: str) -> None
         "ssl_kb.cli",
     )
     assert offenders({module: MODULES[module]}, lambda name: in_package(name, *later)) == {}
+
+
+def test_schema_primitives_sit_below_the_design_space_and_the_record_models() -> None:
+    """schema_base -> design -> schema, never back: design can use the primitives without a cycle."""
+    ours = {
+        m: {i for i in MODULES[m] if in_package(i, "ssl_kb")} for m in ("ssl_kb.schema_base", "ssl_kb.design")
+    }
+    assert {top_module(i) for i in ours["ssl_kb.schema_base"]} <= {"ssl_kb", "ssl_kb.text"}
+    assert {top_module(i) for i in ours["ssl_kb.design"]} <= {"ssl_kb", "ssl_kb.schema_base"}
+    assert "ssl_kb.design" in {top_module(i) for i in MODULES["ssl_kb.schema"]}
+
+
+def top_module(name: str) -> str:
+    """``ssl_kb.schema_base.Text`` -> ``ssl_kb.schema_base``: the module part of an imported name."""
+    parts = name.split(".")
+    while parts and ".".join(parts) not in MODULES and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
 
 
 def test_store_does_not_import_its_readers() -> None:

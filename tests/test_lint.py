@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ssl_kb.design import FACETS
 from ssl_kb.lint import Entry, lint, loss_names
 from ssl_kb.loader import parse_text
 from ssl_kb.validation import validate_document
@@ -14,15 +15,40 @@ from ssl_kb.validation import validate_document
 REPO = Path(__file__).resolve().parents[1]
 
 
-def method(rid: str, year: int, *parents: str, extra: str = "") -> tuple[str, str]:
+def design(**values: str) -> str:
+    """A design block: the given facets' values (``objective="[contrastive]"``), every other unknown."""
+    lines = ["design:\n"]
+    for facet in FACETS:
+        if facet.key in values:
+            lines.append(f"  {facet.key}:\n    value: {values[facet.key]}\n    source: s\n")
+        else:
+            lines.append(f"  {facet.key}:\n    value: null\n    note: unknown\n")
+    return "".join(lines)
+
+
+UNKNOWN_DESIGN = design()
+
+
+def method(
+    rid: str, year: int, *parents: str, extra: str = "", design: str = UNKNOWN_DESIGN
+) -> tuple[str, str]:
     lineage = "".join(f"  - target: {p}\n    type: extends\n    reason: r\n" for p in parents)
     text = (
         f"id: {rid}\nkind: method\nname: {rid}\nsummary: s\ntopics: [t]\nfamily: f\nmodalities: [image]\n"
         f"paper:\n  title: T\n  authors: [A]\n  year: {year}\n  url: https://example.org/{rid}\n  source: s\n  note: no arXiv\n"
         + (f"lineage:\n{lineage}" if parents else "notes: [a root]\n")
+        + design
         + extra
     )
     return f"methods/{rid}.yaml", text
+
+
+def vocabulary(vid: str, *values: str) -> tuple[str, str]:
+    listed = "".join(f"  - id: {v}\n    name: {v}\n    definition: d\n" for v in values)
+    return (
+        f"vocabularies/{vid}.yaml",
+        f"id: {vid}\nkind: vocabulary\nname: {vid}\nsummary: s\nvalues:\n{listed}",
+    )
 
 
 TOPIC = ("topics/t.yaml", "id: t\nkind: topic\nname: T\norder: 1\nheading: H\nsummary: s\npoints: [p]\n")
@@ -124,9 +150,9 @@ def test_result_unit_must_match_the_metric() -> None:
 
 
 def test_warnings_have_warning_severity() -> None:
-    rel, text = method("a", 2020)
+    rel, text = method("a", 2020, design="")
     problems = lint(entries(TOPIC, (rel, text.replace("notes: [a root]\n", "").replace("topics: [t]\n", ""))))
-    assert sorted(d.code for d in problems) == ["KB300", "KB302"]
+    assert sorted(d.code for d in problems) == ["KB300", "KB302", "KB303"]
     assert all(d.severity == "warning" for d in problems)
 
 
@@ -167,3 +193,116 @@ def test_the_loss_tooling_is_not_a_loss(name: str) -> None:
     assert name not in loss_names()
     got = found(method("a", 2020, extra=f"losses: [ssl_kb.losses.{name}]\n"))
     assert got == [("methods/a.yaml", "KB209", "losses[0]")]
+
+
+# ---------------------------------------------------------------------------- design and ablations
+
+DATASET = (
+    "datasets/d.yaml",
+    "id: d\nkind: dataset\nname: D\nsummary: s\nmodalities: [image]\ntasks: [x]\nmetrics: [acc]\n",
+)
+METRIC = (
+    "metrics/acc.yaml",
+    'id: acc\nkind: metric\nname: acc\nsummary: s\nhigher_is_better: true\nunit: "%"\n',
+)
+OTHER_METRIC = (  # a metric record that the dataset does not list
+    "metrics/top-5.yaml",
+    'id: top-5\nkind: metric\nname: top-5\nsummary: s\nhigher_is_better: true\nunit: "%"\n',
+)
+
+
+def test_a_method_without_design_block_is_kb303_at_its_top() -> None:
+    (diag,) = lint(entries(TOPIC, method("a", 2020, design="")))
+    assert (diag.code, diag.field, diag.line, diag.col) == ("KB303", "design", 1, 1)
+    assert diag.severity == "warning" and diag.message == "a has no design block"
+
+
+def test_a_design_block_of_unknown_facets_needs_no_vocabulary() -> None:
+    assert found(method("a", 2020)) == []
+
+
+def test_design_values_must_be_in_their_vocabulary() -> None:
+    block = design(objective="[contrastive, contrastve]", negatives="[in-batch]")
+    files = (
+        method("a", 2020, design=block),
+        vocabulary("objective", "contrastive", "clustering"),
+        vocabulary("negatives", "in-batch"),
+    )
+    assert found(*files) == [
+        ("methods/a.yaml", "KB214", "design.objective.value[1]")
+    ]  # vocabularies need no topic
+    (diag,) = lint(entries(TOPIC, *files))
+    assert diag.message == "'contrastve' is not a value of kb/vocabularies/objective.yaml"
+    assert (diag.line, diag.col) == (text_line(files[0][1], "value: [contrastive, contrastve]"), 26)
+
+
+def text_line(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_a_missing_vocabulary_file_is_kb214_for_each_value() -> None:
+    files = (method("a", 2020, design=design(target="[raw-pixels, normalized-pixels]")),)
+    problems = lint(entries(TOPIC, *files))
+    assert [(d.code, d.field) for d in problems] == [
+        ("KB214", "design.target.value[0]"),
+        ("KB214", "design.target.value[1]"),
+    ]
+    assert problems[0].message == "'raw-pixels' is not a value of no vocabulary kb/vocabularies/target.yaml"
+
+
+def test_a_vocabulary_id_taken_by_another_kind_is_named() -> None:
+    concept = ("concepts/target.yaml", "id: target\nkind: concept\nname: T\nsummary: s\ntopics: [t]\n")
+    (diag,) = lint(entries(TOPIC, method("a", 2020, design=design(target="[raw-pixels]")), concept))
+    assert diag.code == "KB214" and "'target', which is a concept, not a vocabulary" in diag.message
+
+
+def test_a_broken_vocabulary_is_not_held_against_the_values() -> None:
+    files = entries(TOPIC, method("a", 2020, design=design(target="[raw-pixels]")))
+    assert [d.code for d in lint(files)] == ["KB214"]
+    assert lint(files, broken=frozenset({"target"})) == []
+
+
+def test_a_vocabulary_in_the_wrong_folder_is_kb210() -> None:
+    rel, text = vocabulary("objective", "contrastive")
+    assert found(("concepts/objective.yaml", text)) == [("concepts/objective.yaml", "KB210", "kind")]
+    assert found((rel, text)) == []
+
+
+def ablation(dataset: str = "d", metric: str = "acc", unit: str = '"%"') -> str:
+    return (
+        f"ablations:\n  - id: mask-ratio\n    factor: mask ratio\n    dataset: {dataset}\n"
+        f"    metric: {metric}\n    protocol: fine-tune\n    variant: v\n    unit: {unit}\n"
+        "    points:\n      - {setting: '50%', x: 0.5, value: 80.1}\n      - {setting: '75%', x: 0.75, value: 81.2}\n"
+        "    chosen: '75%'\n    source: s\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (ablation(), []),
+        (
+            ablation(dataset="nowhere"),
+            [("KB207", "ablations[0].dataset", "'nowhere' is no record, not a dataset")],
+        ),
+        (ablation(dataset="acc"), [("KB207", "ablations[0].dataset", "'acc' is a metric, not a dataset")]),
+        (ablation(metric="top-5"), [("KB208", "ablations[0].metric", "d lists acc, not top-5")]),
+        (ablation(unit="ratio"), [("KB108", "ablations[0].unit", "acc is measured in '%', not 'ratio'")]),
+        (ablation(metric="f1"), [("KB202", "ablations[0].metric", "'f1' is no record, not a metric")]),
+    ],
+)
+def test_ablations_name_a_dataset_and_one_of_its_metrics(extra: str, expected: list) -> None:
+    got = lint(entries(TOPIC, method("a", 2020, extra=extra), DATASET, METRIC, OTHER_METRIC))
+    assert [(d.code, d.field, d.message) for d in got] == expected
+
+
+def test_ablation_marks_point_at_the_field() -> None:
+    rel, text = method("a", 2020, extra=ablation(dataset="nowhere"))
+    (diag,) = lint(entries(TOPIC, (rel, text), DATASET, METRIC))
+    assert (diag.line, diag.col) == (text_line(text, "dataset: nowhere"), 14)
+
+
+def test_a_broken_dataset_is_not_held_against_an_ablation() -> None:
+    files = entries(TOPIC, method("a", 2020, extra=ablation(dataset="gone")), METRIC)
+    assert [d.code for d in lint(files)] == ["KB207"]
+    assert lint(files, broken=frozenset({"gone"})) == []

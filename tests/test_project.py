@@ -25,7 +25,7 @@ def test_locate_puts_the_root_above_the_kb(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_load_checks_the_kb(fixture_kb: Path, kb_copy: Path, tmp_path: Path) -> None:
-    assert len(Project.locate(fixture_kb).load().records) == 11
+    assert len(Project.locate(fixture_kb).load().records) == 21
     with pytest.raises(NoKnowledgeBase, match="--kb"):
         Project.locate(tmp_path / "nowhere").load()
     (kb_copy / "methods" / "mae.yaml").write_text("id: mae\n")
@@ -46,7 +46,7 @@ def test_paths_are_relative_to_the_checkout(fixture_kb: Path) -> None:
     paths = project.paths(project.load())
     assert paths["mae"] == "kb/methods/mae.yaml"
     assert paths["imagenet-1k"] == "kb/datasets/imagenet-1k.yaml"
-    assert len(paths) == 11 and all((project.root / p).is_file() for p in paths.values())
+    assert len(paths) == 21 and all((project.root / p).is_file() for p in paths.values())
 
 
 def test_open_store_in_memory_reads_the_checked_kb(fixture_kb: Path) -> None:
@@ -65,7 +65,7 @@ def test_open_store_at_a_url_is_read_only_and_never_loads_the_kb(fixture_kb: Pat
     write_store(load(fixture_kb).records.values(), url)
     engine = Project.locate(tmp_path / "no-kb-here").open_store(url)
     try:
-        assert len(queries.record_rows(engine)) == 11
+        assert len(queries.record_rows(engine)) == 21
     finally:
         engine.dispose()
     with pytest.raises(FileNotFoundError):

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from ssl_kb import queries
 from ssl_kb.kb import load
-from ssl_kb.schema import record_year
+from ssl_kb.schema import FOLDERS, record_year
 from ssl_kb.store import engine_for, write_store
 from ssl_kb.tables import TABLES, table_of
 
@@ -27,7 +27,7 @@ def records(request: pytest.FixtureRequest) -> dict:
 
 @pytest.fixture
 def engine(store_url: str, records: dict):
-    paths = {rid: f"kb/{r.kind}s/{rid}.yaml" for rid, r in records.items()}
+    paths = {rid: f"kb/{FOLDERS[r.kind]}/{rid}.yaml" for rid, r in records.items()}
     write_store(records.values(), store_url, paths)
     engine = engine_for(store_url, read_only=True)
     yield engine
@@ -51,7 +51,7 @@ def test_record_views_hold_the_records_fields(engine, records: dict) -> None:
         record = records[row.id]
         assert (row.kind, row.name, row.summary) == (record.kind, record.name, record.summary)
         assert row.year == record_year(record)
-        assert row.path == f"kb/{record.kind}s/{row.id}.yaml"
+        assert row.path == f"kb/{FOLDERS[record.kind]}/{row.id}.yaml"
         assert row.aliases == tuple(record.aliases) and isinstance(row.modalities, tuple)
         assert row.modalities == tuple(m.value for m in getattr(record, "modalities", []))
         assert isinstance(row.sources, dict)
@@ -148,7 +148,7 @@ def test_edges_claims_hyperparameters_and_losses_match_the_records(engine, recor
 
 def test_counts_match_the_records(engine, records: dict) -> None:
     counts = queries.counts(engine)
-    for kind in ("method", "concept", "topic", "dataset", "metric"):
+    for kind in ("method", "concept", "topic", "dataset", "metric", "vocabulary"):
         assert counts[kind] == sum(r.kind == kind for r in records.values())
     assert counts["results"] == len(queries.results(engine))
     assert counts["edges"] == len(queries.lineage_edges(engine))
@@ -166,6 +166,7 @@ def test_an_empty_store_gives_empty_answers(empty) -> None:
         "topic": 0,
         "dataset": 0,
         "metric": 0,
+        "vocabulary": 0,
         "results": 0,
         "edges": 0,
         "claims": 0,

@@ -9,7 +9,7 @@ import pytest
 from ssl_kb.graph import build as build_graph
 from ssl_kb.kb import load
 from ssl_kb.readmodel import BAD_VERDICTS, ReadModel
-from ssl_kb.schema import record_year
+from ssl_kb.schema import FOLDERS, record_year
 from ssl_kb.store import memory_engine
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "kb"
@@ -49,7 +49,7 @@ def test_sources_fall_back_to_the_kinds_folder(records: dict) -> None:
 def test_names_years_and_pages(model: ReadModel, records: dict) -> None:
     for rid, record in records.items():
         assert model.name(rid) == record.name and model.year(rid) == record_year(record)
-        assert model.page(rid) == f"{record.kind}s/{rid}.md"
+        assert model.page(rid) == f"{FOLDERS[record.kind]}/{rid}.md"
     assert model.name("unknown") == "unknown" and model.year("unknown") is None
     assert model.chrono_key("unknown") == (9999, "unknown")
 

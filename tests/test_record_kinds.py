@@ -7,7 +7,7 @@ from ssl_kb.schema import FOLDERS, MODELS, WORK_KINDS
 
 
 def test_the_kinds_and_their_order() -> None:
-    assert [k.value for k in RecordKind] == ["method", "concept", "topic", "dataset", "metric"]
+    assert [k.value for k in RecordKind] == ["method", "concept", "topic", "dataset", "metric", "vocabulary"]
 
 
 def test_everything_derives_from_the_one_list() -> None:
@@ -18,6 +18,7 @@ def test_everything_derives_from_the_one_list() -> None:
         "topic": "topics",
         "dataset": "datasets",
         "metric": "metrics",
+        "vocabulary": "vocabularies",  # not "vocabularys": the one folder name that is not kind + "s"
     }
     assert set(MODELS) == {k.value for k in RecordKind}
     assert set(WORK_KINDS) <= set(MODELS)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ssl_kb import scaffold
+from ssl_kb.design import FACETS
 from ssl_kb.record_kinds import RecordKind
 from ssl_kb.scaffold import ScaffoldError, check_new_id, create, existing, render, target
 
@@ -44,8 +46,29 @@ def test_no_suggestion_when_nothing_is_left() -> None:
 
 @pytest.mark.parametrize("kind", [k.value for k in RecordKind])
 def test_render_names_the_id_and_the_kind(kind: str) -> None:
-    data = yaml.safe_load(render(kind, "new-thing"))
-    assert data["id"] == "new-thing" and data["kind"] == kind
+    rid = "target" if kind == "vocabulary" else "new-thing"  # a vocabulary's id is its facet's
+    data = yaml.safe_load(render(kind, rid))
+    assert data["id"] == rid and data["kind"] == kind
+
+
+def test_every_kind_has_its_template() -> None:
+    templates = Path(scaffold.__file__).parent / "templates" / "records"
+    assert sorted(p.name for p in templates.glob("[!_]*.yaml.j2")) == sorted(
+        f"{k.value}.yaml.j2" for k in RecordKind
+    )
+
+
+def test_a_vocabulary_is_rendered_only_for_a_facet() -> None:
+    with pytest.raises(ScaffoldError, match="'pretext' is no design facet's vocabulary"):
+        render("vocabulary", "pretext")
+    for facet in FACETS:
+        assert yaml.safe_load(render("vocabulary", facet.vocabulary))["id"] == facet.vocabulary
+
+
+def test_the_method_template_has_a_design_block_of_todos() -> None:
+    design = yaml.safe_load(render("method", "new-thing"))["design"]
+    assert list(design) == [f.key for f in FACETS]
+    assert all(facet["value"] == ["TODO"] and facet["source"].startswith("TODO") for facet in design.values())
 
 
 def test_render_refuses_an_unknown_kind_and_a_bad_id() -> None:

@@ -18,6 +18,7 @@ from ssl_kb.schema import (
     Method,
     Paper,
     Result,
+    Vocabulary,
     arxiv_year,
     json_schema,
     record_year,
@@ -202,6 +203,68 @@ def test_lecture_claim_correction_matches_verdict() -> None:
         LectureClaim.model_validate(base | {"verdict": "correct", "correction": "X"})
     with pytest.raises(ValidationError, match="judged typo needs a correction"):
         LectureClaim.model_validate(base | {"verdict": "typo"})
+
+
+def test_misreadings_are_wrong_corrections_of_a_claim_that_needs_one() -> None:
+    base = {"slide": "S", "claim": "He et al. 2022", "source": "arXiv abstract page", "verdict": "imprecise"}
+    claim = LectureClaim.model_validate(
+        base | {"correction": "first posted in 2021", "misreadings": ["first posted in 2020"]}
+    )
+    assert claim.misreadings == ["first posted in 2020"]
+    assert LectureClaim.model_validate(base | {"correction": "2021"}).misreadings == []
+    with pytest.raises(ValidationError, match="a claim judged correct has none") as caught:
+        LectureClaim.model_validate(base | {"verdict": "correct", "misreadings": ["first posted in 2020"]})
+    assert [e["type"] for e in caught.value.errors()] == ["KB108"]
+    with pytest.raises(ValidationError, match="at most 6 items"):
+        LectureClaim.model_validate(base | {"correction": "2021", "misreadings": [f"m{i}" for i in range(7)]})
+
+
+VOCABULARY = {
+    "id": "target",
+    "kind": "vocabulary",
+    "name": "Prediction target",
+    "summary": "What the output is compared with.",
+    "values": [
+        {"id": "raw-pixels", "name": "raw pixels", "definition": "The pixels."},
+        {"id": "text-tokens", "name": "text tokens", "definition": "The tokens.", "source": "BERT"},
+    ],
+}
+
+
+def test_vocabulary_records() -> None:
+    vocabulary = RECORD_ADAPTER.validate_python(VOCABULARY)
+    assert isinstance(vocabulary, Vocabulary)
+    assert [v.id for v in vocabulary.values] == ["raw-pixels", "text-tokens"]
+    assert record_year(vocabulary) is None and schema.FOLDERS["vocabulary"] == "vocabularies"
+    assert schema.record_page("vocabulary", "target") == "vocabularies/target.md"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"id": "pretext"},
+            "'pretext' is not a design facet's vocabulary; expected one of collapse-prevention, ",
+        ),
+        ({"id": "collapse_prevention"}, "String should match pattern"),  # the vocabulary id is kebab-case
+        (
+            {"values": [*VOCABULARY["values"], {"id": "raw-pixels", "name": "pixels", "definition": "d"}]},
+            "value\\(s\\) listed twice: raw-pixels",
+        ),
+        ({"values": []}, "at least 1 item"),
+        ({"values": [{"id": "raw-pixels", "name": "raw pixels"}]}, "definition"),
+    ],
+)
+def test_vocabulary_rules(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Vocabulary.model_validate(VOCABULARY | change)
+
+
+def test_vocabulary_rules_are_kb108() -> None:
+    for change in ({"id": "pretext"}, {"values": VOCABULARY["values"] * 2}):
+        with pytest.raises(ValidationError) as caught:
+            Vocabulary.model_validate(VOCABULARY | change)
+        assert [e["type"] for e in caught.value.errors()] == ["KB108"]
 
 
 def test_record_level_rules() -> None:

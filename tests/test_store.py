@@ -45,7 +45,7 @@ def dump(records: dict) -> dict:
 
 
 def test_round_trip_fixture_kb(store_url: str, fixture_records: dict) -> None:
-    assert write_store(fixture_records.values(), store_url, {"mae": "kb/methods/mae.yaml"}) == 11
+    assert write_store(fixture_records.values(), store_url, {"mae": "kb/methods/mae.yaml"}) == 21
     engine = engine_for(store_url)
     try:
         back = records_from_store(engine)
@@ -95,6 +95,89 @@ def test_memory_engine_round_trip(fixture_records: dict) -> None:
     assert records_from_store(memory_engine(fixture_records.values())) == fixture_records
 
 
+def test_the_fixture_round_trip_covers_design_ablations_vocabularies_and_misreadings(
+    fixture_records: dict,
+) -> None:
+    """What test_round_trip_fixture_kb compares is not vacuous: the fixture has each new part."""
+    mae, transformer = fixture_records["mae"], fixture_records["transformer"]
+    assert mae.design.corruption.ratio == 0.75 and mae.design.corruption.misconceptions
+    assert mae.design.transfer.value == ["fine-tune", "linear-probe"]  # several values, in order
+    assert transformer.design.transfer.value is None and transformer.design.transfer.note  # unknown
+    assert [a.id for a in mae.ablations] == ["decoder-depth"]
+    assert fixture_records["beit"].lecture_claims[0].misreadings
+    assert sum(r.kind == "vocabulary" for r in fixture_records.values()) == 10
+
+
+def test_design_rows(fixture_records: dict) -> None:
+    rows = store.rows_from_records(fixture_records.values())
+    methods = [r for r in fixture_records.values() if r.kind == "method"]
+    assert len(rows["design_facet"]) == 10 * len(methods)
+    unknown = [(f["record_id"], f["facet"]) for f in rows["design_facet"] if not f["known"]]
+    assert unknown == [("transformer", "transfer")]
+    transfer = [(v["position"], v["value"]) for v in rows["design_value"] if v["record_id"] == "mae"][-2:]
+    assert transfer == [(0, "fine-tune"), (1, "linear-probe")]
+    (ablation,) = rows["ablation"]
+    assert (ablation["record_id"], ablation["ablation_id"], ablation["dataset_id"]) == (
+        "mae",
+        "decoder-depth",
+        "imagenet-1k",
+    )
+    assert [(p["setting"], p["x"], p["value"]) for p in rows["ablation_point"]] == [
+        ("1 block", 1, 84.8),
+        ("8 blocks", 8, 84.9),
+        ("12 blocks", 12, 84.4),
+    ]
+    values = sum(len(r.values) for r in fixture_records.values() if r.kind == "vocabulary")
+    assert len(rows["vocabulary_value"]) == values
+    beit = next(c for c in rows["lecture_claim"] if c["record_id"] == "beit")
+    assert beit["misreadings"] == list(fixture_records["beit"].lecture_claims[0].misreadings)
+
+
+def test_round_trip_keeps_every_shape_of_design_and_ablation(store_url: str, fixture_records: dict) -> None:
+    """Orders (facets, values, ablations, points), nulls, defaults changed, x left out, notes."""
+    from ssl_kb.design import Ablation
+
+    mae = fixture_records["mae"]
+    design = mae.design.model_copy(
+        update={
+            "objective": mae.design.objective.model_copy(
+                update={"value": ["masked-reconstruction", "contrastive"], "note": "two objectives"}
+            ),
+            "frozen": mae.design.frozen.model_copy(update={"value": None, "source": None, "note": "unknown"}),
+        }
+    )
+    second = Ablation.model_validate(
+        {
+            "id": "mask-sampling",
+            "factor": "mask sampling",
+            "facet": "corruption",
+            "dataset": "imagenet-1k",
+            "metric": "top-1-accuracy",
+            "protocol": "linear",
+            "variant": "ViT-L/16",
+            "unit": "points",
+            "higher_is_better": False,
+            "points": [{"setting": "random", "value": 1.5}, {"setting": "block", "value": 0.5}],
+            "chosen": "random",
+            "source": "Table 1f",
+            "note": "a made-up ablation with every optional field changed",
+        }
+    )
+    changed = mae.model_copy(update={"design": design, "ablations": [second, *mae.ablations]})
+    records = {**fixture_records, "mae": changed}
+    write_store(records.values(), store_url)
+    engine = engine_for(store_url)
+    try:
+        back = records_from_store(engine)
+    finally:
+        engine.dispose()
+    assert back["mae"] == changed
+    assert [a.id for a in back["mae"].ablations] == ["mask-sampling", "decoder-depth"]
+    assert back["mae"].design.objective.value == ["masked-reconstruction", "contrastive"]
+    assert back["mae"].ablations[0].points[0].x is None and back["mae"].ablations[0].higher_is_better is False
+    assert dump(back) == dump(records)
+
+
 def test_authors_are_shared_rows(fixture_records: dict) -> None:
     rows = store.rows_from_records(fixture_records.values())
     names = [a["name"] for a in rows["author"]]
@@ -102,7 +185,7 @@ def test_authors_are_shared_rows(fixture_records: dict) -> None:
     assert "Jakob Uszkoreit" in names  # author of both the Transformer and ViT: one row
     assert {m["key"]: m["value"] for m in rows["store_meta"]} == {
         "schema_version": str(store.SCHEMA_VERSION),
-        "records": "11",
+        "records": "21",
     }
 
 
@@ -198,7 +281,7 @@ def test_views_per_kind(engine) -> None:
         ("BEiT", 2021),
         ("MAE", 2021),
     ]
-    for kind, n in (("concept", 1), ("topic", 2), ("dataset", 1), ("metric", 1)):
+    for kind, n in (("concept", 1), ("topic", 2), ("dataset", 1), ("metric", 1), ("vocabulary", 10)):
         assert read_only_query(engine, f"SELECT COUNT(*) FROM {kind}")[1] == [(n,)]
 
 
@@ -220,7 +303,7 @@ def test_writes_are_refused_on_a_read_only_connection(
     try:
         with pytest.raises(QueryRefused):
             read_only_query(ro, statement)
-        assert read_only_query(ro, "SELECT COUNT(*) FROM record")[1] == [(11,)]
+        assert read_only_query(ro, "SELECT COUNT(*) FROM record")[1] == [(21,)]
     finally:
         ro.dispose()
     rw = engine_for(store_url)
@@ -274,7 +357,7 @@ def test_records_by_year_and_rows(engine) -> None:
         "top-1-accuracy",
     ]
     rows = queries.record_rows(engine)
-    assert [r.id for r in rows] == sorted(r.id for r in rows) and len(rows) == 11
+    assert [r.id for r in rows] == sorted(r.id for r in rows) and len(rows) == 21
 
 
 def test_papers_and_authors(engine) -> None:
@@ -321,6 +404,7 @@ def test_counts(engine) -> None:
         "topic": 2,
         "dataset": 1,
         "metric": 1,
+        "vocabulary": 10,
         "results": 4,
         "edges": 7,
         "claims": 4,

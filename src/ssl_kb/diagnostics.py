@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from .record_kinds import RecordKind
 from .text import visible
 
 
@@ -124,7 +125,7 @@ _CODE_LIST = [
     Code(
         "KB107",
         "unknown record kind",
-        "kind is one of: method, concept, topic, dataset, metric",
+        "kind is one of: " + ", ".join(RecordKind),
         error_types=("union_tag_invalid",),
     ),
     Code(

@@ -195,51 +195,10 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry], broken: frozenset[st
                 )
     if isinstance(record, Method):
         for i, result in enumerate(record.results):
-            dataset = by_id.get(result.dataset)
-            if dataset is None and result.dataset in broken:
-                continue
-            if dataset is None or not isinstance(dataset.record, Dataset):
-                what = "no record" if dataset is None else f"a {dataset.record.kind}"
-                yield make(
-                    doc.path,
-                    doc.mark(("results", i, "dataset")),
-                    "KB207",
-                    f"results[{i}].dataset",
-                    f"{result.dataset!r} is {what}, not a dataset",
-                )
-                continue
-            metric = by_id.get(result.metric)
-            mark = doc.mark(("results", i, "metric"))
-            if metric is None and result.metric in broken:
-                continue
-            if metric is None or not isinstance(metric.record, Metric):
-                what = "no record" if metric is None else f"a {metric.record.kind}"
-                yield make(
-                    doc.path,
-                    mark,
-                    "KB202",
-                    f"results[{i}].metric",
-                    f"{result.metric!r} is {what}, not a metric",
-                )
-            elif result.metric not in dataset.record.metrics:
-                listed = ", ".join(dataset.record.metrics)
-                yield make(
-                    doc.path,
-                    mark,
-                    "KB208",
-                    f"results[{i}].metric",
-                    f"{result.dataset} lists {listed}, not {result.metric}",
-                )
-            elif result.unit != metric.record.unit:
-                yield make(
-                    doc.path,
-                    doc.mark(("results", i, "unit")),
-                    "KB108",
-                    f"results[{i}].unit",
-                    f"{result.metric} is measured in {metric.record.unit!r}, not {result.unit!r}",
-                )
-    if isinstance(record, Method):
-        yield from _design_rules(record, doc, by_id)
+            yield from _measurement(
+                doc, ("results", i), result.dataset, result.metric, result.unit, by_id, broken
+            )
+        yield from _design_rules(record, doc, by_id, broken)
     if isinstance(record, Dataset):
         for i, metric_id in enumerate(record.metrics):
             metric = by_id.get(metric_id)
@@ -255,12 +214,65 @@ def _reference_rules(entry: Entry, by_id: dict[str, Entry], broken: frozenset[st
                 )
 
 
-def _design_rules(record: Method, doc: Document, by_id: dict[str, Entry]) -> Iterable[Diagnostic]:
-    """Every design value is in its facet's vocabulary; ablations name a dataset and its metric."""
+def _measurement(
+    doc: Document,
+    where: tuple[str, int],
+    dataset_id: str,
+    metric_id: str,
+    unit: str,
+    by_id: dict[str, Entry],
+    broken: frozenset[str],
+) -> Iterable[Diagnostic]:
+    """A result's or an ablation's dataset is a dataset record that lists its metric, in its unit."""
+    prefix = f"{where[0]}[{where[1]}]"
+    dataset = by_id.get(dataset_id)
+    if dataset is None and dataset_id in broken:
+        return
+    if dataset is None or not isinstance(dataset.record, Dataset):
+        what = "no record" if dataset is None else f"a {dataset.record.kind}"
+        yield make(
+            doc.path,
+            doc.mark((*where, "dataset")),
+            "KB207",
+            f"{prefix}.dataset",
+            f"{dataset_id!r} is {what}, not a dataset",
+        )
+        return
+    metric = by_id.get(metric_id)
+    mark = doc.mark((*where, "metric"))
+    if metric is None and metric_id in broken:
+        return
+    if metric is None or not isinstance(metric.record, Metric):
+        what = "no record" if metric is None else f"a {metric.record.kind}"
+        yield make(doc.path, mark, "KB202", f"{prefix}.metric", f"{metric_id!r} is {what}, not a metric")
+    elif metric_id not in dataset.record.metrics:
+        listed = ", ".join(dataset.record.metrics)
+        yield make(
+            doc.path, mark, "KB208", f"{prefix}.metric", f"{dataset_id} lists {listed}, not {metric_id}"
+        )
+    elif unit != metric.record.unit:
+        yield make(
+            doc.path,
+            doc.mark((*where, "unit")),
+            "KB108",
+            f"{prefix}.unit",
+            f"{metric_id} is measured in {metric.record.unit!r}, not {unit!r}",
+        )
+
+
+def _design_rules(
+    record: Method, doc: Document, by_id: dict[str, Entry], broken: frozenset[str]
+) -> Iterable[Diagnostic]:
+    """Every design value is in its facet's vocabulary; ablations name a dataset and its metric.
+
+    A vocabulary that failed to load (in ``broken``) is not held against the values that use it.
+    """
     if record.design is not None:
         for info in FACETS:
             facet = getattr(record.design, info.key)
             vocabulary = by_id.get(info.vocabulary)
+            if vocabulary is None and info.vocabulary in broken:
+                continue
             allowed = (
                 {v.id for v in vocabulary.record.values}
                 if vocabulary is not None and isinstance(vocabulary.record, Vocabulary)
@@ -268,11 +280,12 @@ def _design_rules(record: Method, doc: Document, by_id: dict[str, Entry]) -> Ite
             )
             for i, value in enumerate(facet.value or []):
                 if value not in allowed:
-                    where = (
-                        f"kb/vocabularies/{info.vocabulary}.yaml"
-                        if vocabulary is not None
-                        else f"no vocabulary kb/vocabularies/{info.vocabulary}.yaml"
-                    )
+                    if vocabulary is None:
+                        where = f"no vocabulary kb/vocabularies/{info.vocabulary}.yaml"
+                    elif not isinstance(vocabulary.record, Vocabulary):
+                        where = f"{info.vocabulary!r}, which is a {vocabulary.record.kind}, not a vocabulary"
+                    else:
+                        where = f"kb/vocabularies/{info.vocabulary}.yaml"
                     yield make(
                         doc.path,
                         doc.mark(("design", info.key, "value", i)),
@@ -281,23 +294,9 @@ def _design_rules(record: Method, doc: Document, by_id: dict[str, Entry]) -> Ite
                         f"{value!r} is not a value of {where}",
                     )
     for i, ablation in enumerate(record.ablations):
-        dataset = by_id.get(ablation.dataset)
-        if dataset is None or not isinstance(dataset.record, Dataset):
-            yield make(
-                doc.path,
-                doc.mark(("ablations", i, "dataset")),
-                "KB207",
-                f"ablations[{i}].dataset",
-                f"{ablation.dataset!r} is not a dataset",
-            )
-        elif ablation.metric not in dataset.record.metrics:
-            yield make(
-                doc.path,
-                doc.mark(("ablations", i, "metric")),
-                "KB208",
-                f"ablations[{i}].metric",
-                f"{ablation.dataset} lists {', '.join(dataset.record.metrics)}, not {ablation.metric}",
-            )
+        yield from _measurement(
+            doc, ("ablations", i), ablation.dataset, ablation.metric, ablation.unit, by_id, broken
+        )
 
 
 def _topic_order(entries: list[Entry]) -> Iterable[Diagnostic]:

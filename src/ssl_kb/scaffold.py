@@ -3,7 +3,8 @@
 Templates live in ``templates/records/<kind>.yaml.j2``. They name every field of the kind, with
 guidance in comments; required facts are ``TODO`` placeholders, which ``ssl-kb check`` reports
 as KB014 at their line until the contributor replaces them, and optional fields are ``null`` or
-``[]``. A template with every placeholder replaced by a real value passes the check.
+``[]``. A template with every placeholder replaced by a real value passes the check. A
+vocabulary belongs to a design facet, so its id is the vocabulary id of one of :data:`ssl_kb.design.FACETS`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from .design import FACET_BY_VOCABULARY, FACETS
 from .errors import ScaffoldError as ScaffoldError
 from .loader import discover, read_limited
 from .schema import FOLDERS, ID_RE, RecordKind
@@ -42,6 +44,11 @@ def render(kind: str, record_id: str) -> str:
     if kind not in FOLDERS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(RecordKind)}")
     check_new_id(record_id)
+    if kind == RecordKind.VOCABULARY and record_id not in FACET_BY_VOCABULARY:
+        raise ScaffoldError(
+            f"{record_id!r} is no design facet's vocabulary: a vocabulary's id is that of its facet "
+            f"({', '.join(sorted(FACET_BY_VOCABULARY))}); a new facet is added to ssl_kb.design.FACETS first"
+        )
     env = Environment(
         loader=PackageLoader("ssl_kb", "templates/records"),
         undefined=StrictUndefined,
@@ -49,7 +56,7 @@ def render(kind: str, record_id: str) -> str:
         trim_blocks=True,
         autoescape=False,  # YAML, not HTML; the only variable is a checked kebab-case id
     )
-    return env.get_template(f"{kind}.yaml.j2").render(id=record_id)
+    return env.get_template(f"{kind}.yaml.j2").render(id=record_id, facets=FACETS)
 
 
 def existing(kb_dir: Path, record_id: str) -> Path | None:

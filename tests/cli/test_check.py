@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("isolated")
 
 def test_check_ok() -> None:
     result = run("check", *kb_args())
-    assert result.stdout == "" and result.stderr.strip() == "ok: 11 records"
+    assert result.stdout == "" and result.stderr.strip() == "ok: 21 records"
 
 
 def test_check_reports_problems_on_stderr_and_exits_1(broken_kb: Path) -> None:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("isolated")
 def test_db_then_sql(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'out' / 'kb.sqlite'}"
     result = run("db", "--url", url, *kb_args())
-    assert result.stdout == "" and "wrote 11 records" in result.stderr
+    assert result.stdout == "" and "wrote 21 records" in result.stderr
     rows = json.loads(
         run(
             "sql", "SELECT name, year FROM method ORDER BY year, name", "--url", url, "--format", "json"
@@ -29,7 +29,7 @@ def test_db_then_sql(tmp_path: Path) -> None:
     assert rows[:2] == [{"name": "Transformer", "year": 2017}, {"name": "BERT", "year": 2018}]
     assert "Transformer" in run("sql", "SELECT name FROM method", "--url", url).stdout
     # every browse command can read the written store instead of kb/
-    assert len(json.loads(run("list", "--url", url, "--format", "json").stdout)) == 11
+    assert len(json.loads(run("list", "--url", url, "--format", "json").stdout)) == 21
 
 
 def test_db_default_location(tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ def test_db_default_location(tmp_path: Path) -> None:
     assert (tmp_path / "project" / "build" / "ssl-kb.sqlite").is_file()
     assert not (tmp_path / "build").exists()
     data = json.loads(run("sql", "SELECT COUNT(*) AS n FROM record", "--kb", kb, "--format", "json").stdout)
-    assert data == [{"n": 11}]
+    assert data == [{"n": 21}]
 
 
 def test_unreachable_postgres_is_a_message(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_bad_url_is_a_message() -> None:
 
 @pytest.mark.postgres
 def test_db_and_sql_on_postgres(pg_url: str) -> None:
-    assert "wrote 11 records" in run("db", "--url", pg_url, *kb_args()).stderr
+    assert "wrote 21 records" in run("db", "--url", pg_url, *kb_args()).stderr
     rows = json.loads(
         run(
             "sql",

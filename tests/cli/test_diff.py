@@ -98,7 +98,9 @@ def test_diff_reports_records_fields_questions_and_pages(repo: Path) -> None:
     assert data["questions"]["removed"]  # SimCLR's questions retire with it
     # the result's value decides the answer: its question keeps its id and is shown as updated
     assert any(
-        q["kind"] == "result" and "MAE" in q["prompt"] and (q["old_answer"], q["answer"]) == ("87.8%", "87.9%")
+        q["kind"] == "result"
+        and "MAE" in q["prompt"]
+        and (q["old_answer"], q["answer"]) == ("87.8%", "87.9%")
         for q in data["questions"]["updated"]
     )
     assert not any(q["kind"] == "result" and "MAE" in q["prompt"] for q in data["questions"]["added"])
@@ -169,4 +171,4 @@ def test_diff_when_the_kb_folder_is_new(repo: Path) -> None:
     git(repo, "add", "README")
     git(repo, "commit", "-q", "-m", "no kb")
     data = diff_json(repo, "empty")
-    assert len(data["records"]["added"]) == 11
+    assert len(data["records"]["added"]) == 21

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("isolated")
 
 def test_list() -> None:
     data = json.loads(run("list", *kb_args(), "--format", "json").stdout)
-    assert [d["id"] for d in data] == sorted(d["id"] for d in data) and len(data) == 11
+    assert [d["id"] for d in data] == sorted(d["id"] for d in data) and len(data) == 21
     assert data[0].keys() == {"id", "kind", "name", "year", "family"}
     methods = json.loads(run("list", *kb_args(), "--kind", "method", "--format", "json").stdout)
     assert {d["kind"] for d in methods} == {"method"} and len(methods) == 6

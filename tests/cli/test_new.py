@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
+from ssl_kb.design import FACETS
 from ssl_kb.scaffold import render
 from ssl_kb.schema import RecordKind
 
@@ -36,7 +38,18 @@ FILL = {
     '  - "TODO: first point"': "  - A first point.",
     "higher_is_better: TODO": "higher_is_better: true",
     'unit: "TODO"': 'unit: "%"',
+    # a method's design block: a test cannot know the facts, so every facet is "unknown, with a note"
+    "    value: [TODO]": "    value: null",
+    '    source: "TODO: section': "    note: not stated (a template filled in by a test)",
+    # a vocabulary
+    "  TODO: one sentence on what the facet": "  How a probe is used.",
+    '  - id: "TODO"': "  - id: probe-value",
+    '    name: "TODO': "    name: probe value",
+    '    definition: "TODO': "    definition: A value written from the template.",
 }
+
+#: The id `ssl-kb new KIND` is given: a vocabulary's id is its facet's (the fixture's copy is removed).
+NEW_ID = {kind.value: "probe" for kind in RecordKind} | {"vocabulary": "transfer"}
 
 
 def fill(text: str) -> str:
@@ -54,12 +67,14 @@ def fill(text: str) -> str:
 def kb(tmp_path: Path) -> Path:
     dest = tmp_path / "kb"
     shutil.copytree(FIXTURE_KB, dest)
+    (dest / "vocabularies" / f"{NEW_ID['vocabulary']}.yaml").unlink()  # to be written anew
     return dest
 
 
 @pytest.mark.parametrize("kind", list(RecordKind))
 def test_new_writes_a_template_that_lists_its_todos(kind: str, kb: Path) -> None:
-    code, out, err = invoke("new", kind, "probe", "--kb", str(kb))
+    rid = NEW_ID[kind]
+    code, out, err = invoke("new", kind, rid, "--kb", str(kb))
     assert code == 0, err
     folder = {
         "method": "methods",
@@ -67,16 +82,17 @@ def test_new_writes_a_template_that_lists_its_todos(kind: str, kb: Path) -> None
         "topic": "topics",
         "dataset": "datasets",
         "metric": "metrics",
+        "vocabulary": "vocabularies",
     }[kind]
-    path = kb / folder / "probe.yaml"
+    path = kb / folder / f"{rid}.yaml"
     assert out.strip() == str(path)
     text = path.read_text(encoding="utf-8")
     assert text.startswith(HEADER)
-    assert "\nid: probe  #" in text and f"\nkind: {kind}\n" in text
+    assert f"\nid: {rid}  #" in text and f"\nkind: {kind}\n" in text
 
     code, _, err = invoke("check", "--kb", str(kb), str(path), "--format", "text")
     assert code == 1
-    found = re.findall(r"probe\.yaml:(\d+):(\d+): (KB\d+) ", err)
+    found = re.findall(rf"{rid}\.yaml:(\d+):(\d+): (KB\d+) ", err)
     assert found and {c for _, _, c in found} == {"KB014"}, err
     lines = text.splitlines()
     todo_lines = [
@@ -89,27 +105,58 @@ def test_new_writes_a_template_that_lists_its_todos(kind: str, kb: Path) -> None
 
 @pytest.mark.parametrize("kind", list(RecordKind))
 def test_filled_in_template_passes(kind: str, kb: Path) -> None:
-    invoke("new", kind, "probe", "--kb", str(kb))
-    path = next(kb.rglob("probe.yaml"))
+    invoke("new", kind, NEW_ID[kind], "--kb", str(kb))
+    path = next(kb.rglob(f"{NEW_ID[kind]}.yaml"))
     path.write_text(fill(path.read_text(encoding="utf-8")), encoding="utf-8")
     assert not [
         line for line in path.read_text(encoding="utf-8").splitlines() if "TODO" in line.split("#")[0]
     ]
     code, _, err = invoke("check", "--kb", str(kb), str(path))
     assert code == 0, err
+    assert "KB303" not in err  # the filled-in design block counts, unknown facets and all
 
 
 def test_template_field_order_and_schema_agree() -> None:
     """Every field of every kind is in its template (as a key), and nothing else is."""
     import yaml
 
+    from ssl_kb.design import VocabularyValue
     from ssl_kb.schema import MODELS, Paper
 
     for kind in RecordKind:
-        data = yaml.safe_load(fill(render(kind, "probe")))
+        data = yaml.safe_load(fill(render(kind, NEW_ID[kind])))
         assert set(data) == set(MODELS[kind].model_fields), kind
         if isinstance(data.get("paper"), dict):
             assert set(data["paper"]) == set(Paper.model_fields), kind
+    method = yaml.safe_load(render("method", "probe"))
+    assert list(method["design"]) == [f.key for f in FACETS]  # every facet, in the schema's order
+    assert method["design"]["corruption"] == {
+        "value": ["TODO"],
+        "ratio": None,
+        "source": method["design"]["target"]["source"],
+    }
+    assert method["ablations"] == []
+    vocabulary = yaml.safe_load(render("vocabulary", "target"))
+    assert set(vocabulary["values"][0]) == set(VocabularyValue.model_fields)
+
+
+def test_the_method_template_names_each_facets_vocabulary_file() -> None:
+    lines = render("method", "probe").splitlines()
+    for facet in FACETS:
+        (line,) = [ln for ln in lines if ln.startswith(f"  {facet.key}:  #")]
+        assert f"kb/vocabularies/{facet.vocabulary}.yaml" in line, line
+        examples = re.findall(r"\[([a-z0-9, -]+)\]", line.split("e.g.", 1)[1])
+        vocabulary = yaml.safe_load((REPO / "kb" / "vocabularies" / f"{facet.vocabulary}.yaml").read_text())
+        known = {v["id"] for v in vocabulary["values"]}
+        assert examples and all(v.strip() in known for e in examples for v in e.split(",")), line
+
+
+def test_new_vocabulary_needs_a_facets_id(kb: Path) -> None:
+    code, _, err = invoke("new", "vocabulary", "pretext", "--kb", str(kb))
+    assert code == 1 and "no design facet's vocabulary" in err and "collapse-prevention" in err
+    assert not (kb / "vocabularies" / "pretext.yaml").exists()
+    code, _, err = invoke("new", "vocabulary", "objective", "--kb", str(kb))
+    assert code == 1 and "already used by" in err
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def test_sql_refuses_bad_or_writing_queries(tmp_path: Path, query: str) -> None:
     )
     assert json.loads(
         run("sql", "SELECT COUNT(*) AS n FROM record", "--url", url, "--format", "json").stdout
-    ) == [{"n": 11}]
+    ) == [{"n": 21}]
 
 
 def test_sql_writes_refused_on_the_in_memory_store() -> None:

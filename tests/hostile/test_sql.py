@@ -93,7 +93,7 @@ def test_writes_and_state_changes_are_refused(
     assert output_hashes(project) == before
     assert json.loads(
         cli("sql", "SELECT COUNT(*) AS n FROM record", "--format", "json", cwd=project).stdout
-    ) == [{"n": 11}]
+    ) == [{"n": 21}]
 
 
 def test_read_only_pragmas_work_and_writing_ones_are_refused(cli, project: Path) -> None:
@@ -113,7 +113,7 @@ def test_output_is_bounded_and_says_so(cli, project: Path) -> None:
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)) == 3
     assert "truncated to the first 3 rows" in result.stderr
-    assert "truncated" not in cli("sql", "SELECT id FROM record", "--max-rows", "11", cwd=project).stderr
+    assert "truncated" not in cli("sql", "SELECT id FROM record", "--max-rows", "21", cwd=project).stderr
 
 
 @pytest.mark.parametrize("timeout", ["0", "-1", "nan", "soon"])
@@ -195,7 +195,7 @@ def test_postgres_writes_are_refused(cli, project: Path, pg_store: str, statemen
     result = cli("sql", statement, "--url", pg_store, cwd=project)
     assert result.exit_code == 1 and refused(result.stderr, what), result.stderr
     count = cli("sql", "SELECT COUNT(*) AS n FROM record", "--url", pg_store, "--format", "json", cwd=project)
-    assert json.loads(count.stdout) == [{"n": 11}]
+    assert json.loads(count.stdout) == [{"n": 21}]
 
 
 @pytest.mark.postgres
@@ -205,7 +205,7 @@ def test_postgres_runs_one_statement_only(cli, project: Path, pg_store: str) -> 
     assert result.exit_code == 1 and result.stderr.startswith("error: query failed: ")
     assert "multiple commands" in result.stderr
     count = cli("sql", "SELECT COUNT(*) AS n FROM record", "--url", pg_store, "--format", "json", cwd=project)
-    assert json.loads(count.stdout) == [{"n": 11}]
+    assert json.loads(count.stdout) == [{"n": 21}]
 
 
 @pytest.mark.postgres

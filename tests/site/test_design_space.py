@@ -56,8 +56,9 @@ def test_an_unknown_facet_says_so_with_its_note(model: ReadModel) -> None:
 
 
 def test_a_record_without_design_has_no_section(model: ReadModel) -> None:
-    assert design_space.how_it_works(model, model.page("simclr"), "simclr") is None
-    assert design_space.ablations(model, model.page("simclr"), "simclr") == []
+    page = model.page("masked-prediction")  # a concept: concepts have no design block
+    assert design_space.how_it_works(model, page, "masked-prediction") is None
+    assert design_space.ablations(model, page, "masked-prediction") == []
 
 
 def test_an_ablations_table_has_exactly_its_points(model: ReadModel) -> None:
@@ -84,14 +85,15 @@ def test_vocabulary_values_list_their_users_oldest_first(model: ReadModel) -> No
     out = design_space.vocabulary_values(model, "encoder")
     by_id = {v["id"]: v for v in out["values"]}
     assert list(by_id) == list(model.vocabulary("encoder"))  # the vocabulary's order
-    assert by_id["vit"]["users"] == "[BEiT](../methods/beit.md), [MAE](../methods/mae.md)"
-    assert by_id["convnet"]["users"] == ""
+    assert by_id["vit"]["users"] == "[ViT](../methods/vit.md), [BEiT](../methods/beit.md), [MAE](../methods/mae.md)"
+    assert by_id["convnet"]["users"] == "[SimCLR](../methods/simclr.md)"
     assert by_id["vit"]["heading"] == "Vision Transformer {#vit}"
-    assert out["used"] == "2 methods"
+    assert out["used"] == "6 methods"
 
 
 def test_vocabulary_values_give_ratios_and_the_methods_where_unknown(model: ReadModel) -> None:
     corruption = {v["id"]: v for v in design_space.vocabulary_values(model, "corruption")["values"]}
     assert corruption["random-patch-masking"]["users"] == "[MAE](../methods/mae.md) (ratio 0.75)"
     transfer = design_space.vocabulary_values(model, "transfer")
-    assert transfer["unknown"] == "[BEiT](../methods/beit.md)" and transfer["used"] == "1 method"
+    assert transfer["unknown"] == "[Transformer](../methods/transformer.md), [BEiT](../methods/beit.md)"
+    assert transfer["used"] == "4 methods"

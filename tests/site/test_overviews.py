@@ -96,6 +96,20 @@ def test_contributing_lists_every_error_code() -> None:
     assert all(code in page for code in CODES)
 
 
+def test_contributing_explains_the_design_block_from_the_models() -> None:
+    from ssl_kb.design import FACETS, Ablation, AblationPoint, Facet
+
+    page = overviews.contributing()
+    section = page[page.index("## The design block") : page.index("## Error codes")]
+    for facet in FACETS:
+        assert f"<code>kb/vocabularies/{facet.vocabulary}.yaml</code> | {facet.noun} |" in section
+    for name in [*Facet.model_fields, *Ablation.model_fields]:
+        assert f"| <code>{name.replace('_', '&#95;')}</code> |" in section, name
+    for name in AblationPoint.model_fields:
+        assert f"<code>points&#91;&#93;.{name}</code>" in section, name
+    assert "`misreadings`" in section and "value: null" in section and "KB214" in section
+
+
 def test_lineage_draws_a_picture_for_a_small_graph(model: ReadModel) -> None:
     assert "<svg" in overviews.lineage(model)
 

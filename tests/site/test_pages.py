@@ -194,9 +194,9 @@ def test_a_vocabulary_page_anchors_each_value_and_lists_its_users(design_store) 
         assert f"\n## {value.name} {{#{value.id}}}\n" in page
     used = page[page.index("{#random-patch-masking}") : page.index("{#block-wise-masking}")]
     assert "Used by: [MAE](../methods/mae.md) (ratio 0.75)." in used
-    assert "Id: <code>augmented-views</code>. No method yet." in page
+    assert "Id: <code>tube-masking</code>. No method yet." in page  # no fixture method masks video
     transfer = docs["vocabularies/transfer.md"]
-    assert isinstance(transfer, str) and "for: [BEiT](../methods/beit.md)." in transfer
+    assert isinstance(transfer, str) and "for: [Transformer](../methods/transformer.md), [BEiT](../methods/beit.md)." in transfer
 
 
 def test_the_design_space_is_a_section_of_the_navigation(design_store) -> None:

@@ -16,7 +16,7 @@ from . import KbOption, ListFormat, UrlOption, app, fail, get_project, print_jso
 def list_(
     topic: Annotated[str | None, typer.Option("--topic", help="Only records of this topic.")] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="method, concept, topic, dataset or metric.")
+        str | None, typer.Option("--kind", help="method, concept, topic, dataset, metric or vocabulary.")
     ] = None,
     kb: KbOption = None,
     url: UrlOption = None,

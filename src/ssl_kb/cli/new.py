@@ -13,11 +13,16 @@ from . import KbOption, app, err, fail, get_project
 @app.command()
 def new(
     kind: Annotated[
-        RecordKind, typer.Argument(metavar="KIND", help="method, concept, topic, dataset or metric.")
+        RecordKind,
+        typer.Argument(metavar="KIND", help="method, concept, topic, dataset, metric or vocabulary."),
     ],
     record_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="The new record's id: lowercase kebab-case, e.g. barlow-twins."),
+        typer.Argument(
+            metavar="ID",
+            help="The new record's id: lowercase kebab-case, e.g. barlow-twins "
+            "(a vocabulary's is its design facet's, e.g. target).",
+        ),
     ],
     kb: KbOption = None,
 ) -> None:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from ..design import FACETS
+from pydantic import BaseModel
+
+from ..design import FACETS, Ablation, AblationPoint, Facet
 from ..diagnostics import CODES
 from ..queries import ResultView
 from ..readmodel import ReadModel
@@ -297,22 +299,35 @@ def downloads(cat: ReadModel, *, sqlite: bool = True) -> str:
     return render("downloads.md.j2", header=header(ALL), files=files)
 
 
+def _field_rows(model: type[BaseModel], prefix: str = "") -> list[list[Any]]:
+    return [
+        [Raw(markdown.code(prefix + name)), "yes" if info.is_required() else "no", info.description or "—"]
+        for name, info in model.model_fields.items()
+    ]
+
+
 def contributing() -> str:
     kinds = []
     for kind, model in MODELS.items():
-        rows = []
-        for name, info in model.model_fields.items():
-            rows.append(
-                [Raw(markdown.code(name)), "yes" if info.is_required() else "no", info.description or "—"]
-            )
         doc = " ".join((model.__doc__ or "").split())
-        kinds.append({"name": kind, "doc": doc, "rows": rows})
+        kinds.append({"name": kind, "doc": doc, "rows": _field_rows(model)})
     codes = [[c.code, c.severity.value, c.title, c.hint] for c in CODES.values()]
+    facets = [
+        [
+            Raw(markdown.code(f.key)),
+            Raw(markdown.code(f"kb/vocabularies/{f.vocabulary}.yaml")),
+            f.noun,
+        ]
+        for f in FACETS
+    ]
     return render(
         "contributing.md.j2",
-        header=header("ssl_kb.schema and ssl_kb.diagnostics.CODES"),
+        header=header("ssl_kb.schema, ssl_kb.design and ssl_kb.diagnostics.CODES"),
         kinds=kinds,
         codes=codes,
+        facets=facets,
+        facet_rows=_field_rows(Facet),
+        ablation_rows=_field_rows(Ablation) + _field_rows(AblationPoint, "points[]."),
     )
 
 
