@@ -85,7 +85,10 @@ def test_vocabulary_values_list_their_users_oldest_first(model: ReadModel) -> No
     out = design_space.vocabulary_values(model, "encoder")
     by_id = {v["id"]: v for v in out["values"]}
     assert list(by_id) == list(model.vocabulary("encoder"))  # the vocabulary's order
-    assert by_id["vit"]["users"] == "[ViT](../methods/vit.md), [BEiT](../methods/beit.md), [MAE](../methods/mae.md)"
+    assert (
+        by_id["vit"]["users"]
+        == "[ViT](../methods/vit.md), [BEiT](../methods/beit.md), [MAE](../methods/mae.md)"
+    )
     assert by_id["convnet"]["users"] == "[SimCLR](../methods/simclr.md)"
     assert by_id["vit"]["heading"] == "Vision Transformer {#vit}"
     assert out["used"] == "6 methods"

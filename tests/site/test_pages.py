@@ -196,7 +196,10 @@ def test_a_vocabulary_page_anchors_each_value_and_lists_its_users(design_store) 
     assert "Used by: [MAE](../methods/mae.md) (ratio 0.75)." in used
     assert "Id: <code>tube-masking</code>. No method yet." in page  # no fixture method masks video
     transfer = docs["vocabularies/transfer.md"]
-    assert isinstance(transfer, str) and "for: [Transformer](../methods/transformer.md), [BEiT](../methods/beit.md)." in transfer
+    assert (
+        isinstance(transfer, str)
+        and "for: [Transformer](../methods/transformer.md), [BEiT](../methods/beit.md)." in transfer
+    )
 
 
 def test_the_design_space_is_a_section_of_the_navigation(design_store) -> None:
