@@ -12,13 +12,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fsrs import Rating, State
 from rich.cells import cell_len
 
-from ssl_kb.cli.quiz import parse_answer, wrap
+from ssl_kb.cli.quiz import parse_answer, parse_reply, wrap
 from ssl_kb.quiz.history import History
 
 from .invoke import run as in_process
@@ -55,6 +57,13 @@ def test_parse_answer_accepts_letters_and_numbers() -> None:
     assert parse_answer("5", 4) is None
     assert parse_answer("e", 4) is None
     assert parse_answer("", 4) is None
+    assert parse_answer("²", 4) is None  # a digit to str.isdigit, not to int()
+
+
+def test_a_mark_after_the_answer_says_easy_or_hard() -> None:
+    assert parse_reply("b+", 4) == (1, "+") and parse_reply(" C- ", 4) == (2, "-")
+    assert parse_reply("2", 4) == (1, "") and parse_reply("a)+", 4) == (0, "+")
+    assert parse_reply("+", 4) is None and parse_reply("e+", 4) is None and parse_reply("b*", 4) is None
 
 
 def _answers(seed: int, n: int) -> list[dict[str, object]]:
@@ -105,8 +114,9 @@ def test_scripted_quiz_scores_right_answers(data_dir: dict[str, str]) -> None:
     assert "is not an option" in out.stdout
     assert "Traceback" not in out.stderr
     with History(Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite") as history:
-        assert history.card(questions[1]["id"]).last_correct is False
-        assert history.card(questions[0]["id"]).box == 2
+        assert [r.rating for r in history.reviews(questions[1]["id"])] == [Rating.Again]
+        assert [r.rating for r in history.reviews(questions[0]["id"])] == [Rating.Good]
+        assert history.card(questions[0]["id"]).state is State.Review
 
 
 def test_feedback_points_at_the_command_and_the_built_page(data_dir: dict[str, str], tmp_path: Path) -> None:
@@ -124,36 +134,109 @@ def test_feedback_points_at_the_command_and_the_built_page(data_dir: dict[str, s
         assert page.endswith(f"/{rid}.html") and (tmp_path / "site" / page).is_file(), page
 
 
-def test_review_asks_missed_questions_first(data_dir: dict[str, str]) -> None:
+def test_review_asks_a_missed_question_once_it_is_due_again(data_dir: dict[str, str]) -> None:
     questions = _answers(3, 3)
     wrong = "abcd"[(questions[0]["answer"] + 1) % 4]
-    run(
-        "quiz",
-        "--kb",
-        str(FIXTURE),
-        "--topic",
-        "masked-predictions",
-        "--n",
-        "3",
-        "--seed",
-        "3",
-        stdin=f"{wrong}\nq\n",
-        env_extra=data_dir,
+    quiz = ("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions")
+    first = run(
+        *quiz, "--n", "3", "--seed", "3", stdin=f"{wrong}\nq\n", env_extra={**data_dir, NOW_ENV: DAY_1}
     )
-    out = run(
-        "quiz",
-        "--kb",
-        str(FIXTURE),
-        "--topic",
-        "masked-predictions",
-        "--review",
-        "--n",
-        "1",
-        stdin="a\n",
-        env_extra=data_dir,
-    )
+    assert first.returncode == 0 and "next review: in 1 minute" in first.stdout, first.stderr
+    hour_later = {**data_dir, NOW_ENV: "2025-03-01T10:00:00+00:00"}
+    out = run(*quiz, "--review", "--n", "1", stdin="a\n", env_extra=hour_later)  # --n: --limit's alias
     assert out.returncode == 0, out.stderr
+    assert "review of 1 questions (1 due, 0 new)" in out.stderr
     assert _flat(questions[0]["prompt"]) in _flat(out.stdout)
+
+
+NOW_ENV = "SSL_KB_NOW"
+DAY_1, DAY_2 = "2025-03-01T09:00:00+00:00", "2025-03-02T09:00:00+00:00"
+REVIEW = (
+    "quiz",
+    "--kb",
+    str(FIXTURE),
+    "--topic",
+    "masked-predictions",
+    "--deck",
+    "all",
+    "--review",
+    "--seed",
+    "5",
+)
+
+
+def _asked(history_file: Path, day: str) -> list[tuple[str, bool]]:
+    """The questions answered at ``day`` (SSL_KB_NOW fixes the time of each), in order, and
+    whether each answer was right."""
+    at = datetime.fromisoformat(day)
+    with History(history_file) as h:
+        return [(r.question_id, r.correct) for r in h.reviews() if r.at == at]
+
+
+def test_review_over_two_simulated_days(data_dir: dict[str, str]) -> None:
+    """Day 1: six new questions, some answered right, some wrong. Day 2: the missed ones are due
+    and asked first; the right ones are not due (FSRS gives them two days); then new ones."""
+    env1, env2 = {**data_dir, NOW_ENV: DAY_1}, {**data_dir, NOW_ENV: DAY_2}
+    day1 = in_process(*REVIEW, "--limit", "6", stdin="a\nb\nc\nd\na\nb\n", env=env1)
+    assert "review of 6 questions (0 due, 6 new)" in day1.stderr
+    history_file = Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite"
+    asked1 = _asked(history_file, DAY_1)
+    missed = [q for q, right in asked1 if not right]
+    known = {q for q, right in asked1 if right}
+    assert len(asked1) == 6 and missed and known  # the seed gives both: the test would say if not
+    assert "next review: in 2 days" in day1.stdout and "next review: in 1 minute" in day1.stdout
+
+    same_day = in_process(*REVIEW, "--limit", "6", stdin="q\n", env=env1)
+    assert "(0 due, 6 new)" in same_day.stderr  # a minute has not passed: nothing is due yet
+
+    day2 = in_process(*REVIEW, "--limit", "8", stdin="a\n" * 8, env=env2)
+    assert f"review of 8 questions ({len(missed)} due, {8 - len(missed)} new)" in day2.stderr
+    asked2 = [q for q, _ in _asked(history_file, DAY_2)]
+    assert sorted(asked2[: len(missed)]) == sorted(missed)  # due first (since the same minute: in bank order)
+    assert not set(asked2) & known and not set(asked2[len(missed) :]) & set(missed)
+    assert len(asked2) == len(set(asked2)) == 8
+
+
+def test_limit_caps_the_session_and_goes_with_review(data_dir: dict[str, str]) -> None:
+    env = {**data_dir, NOW_ENV: DAY_1}
+    out = in_process(*REVIEW, "--limit", "2", stdin="a\n" * 5, env=env)
+    assert "review of 2 questions" in out.stderr and out.stdout.count("Question ") == 2
+    assert "Question 2/2" in out.stdout
+    bad = in_process("quiz", "--kb", str(FIXTURE), "--limit", "2", code=2, env=env)
+    assert "--limit caps a --review session" in bad.stderr
+
+
+def test_marks_rate_a_right_answer_easy_or_hard(data_dir: dict[str, str]) -> None:
+    questions = _answers(7, 4)
+    letters = ["abcd"[q["answer"]] for q in questions]
+    wrong = "abcd"[(questions[3]["answer"] + 1) % 4]
+    stdin = f"{letters[0]}+\n{letters[1]}-\n{letters[2]}\n{wrong}+\n"
+    args = ("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--n", "4", "--seed", "7")
+    out = in_process(*args, stdin=stdin, env={**data_dir, NOW_ENV: DAY_1})
+    assert "add + if it was easy or - if it was hard (b+, b-)" in out.stderr
+    with History(Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite") as h:
+        ratings = [h.reviews(q["id"])[0].rating for q in questions]
+        cards = [h.card(q["id"]) for q in questions]
+    assert ratings == [Rating.Easy, Rating.Hard, Rating.Good, Rating.Again]  # wrong is Again, mark or not
+    assert cards[0].due > cards[2].due > cards[1].due
+
+
+def test_a_bad_now_is_a_usage_error(data_dir: dict[str, str]) -> None:
+    out = in_process(*REVIEW, stdin="a\n", env={**data_dir, NOW_ENV: "tomorrow"}, code=2)
+    assert "$SSL_KB_NOW is 'tomorrow', not an ISO date-time" in out.stderr and "tests and demos" in out.stderr
+    assert not (Path(data_dir["SSL_KB_DATA_DIR"]) / "history.sqlite").exists()
+
+
+def test_nothing_due_and_nothing_new_says_when_to_come_back(data_dir: dict[str, str]) -> None:
+    env = {**data_dir, NOW_ENV: DAY_1}
+    args = ("quiz", "--kb", str(FIXTURE), "--topic", "masked-predictions", "--deck", "all")
+    everything = in_process(*args, "--review", "--limit", "1000", stdin="a\n" * 1000, env=env)
+    assert "review of 32 questions (0 due, 32 new)" in everything.stderr  # the whole topic, answered
+    out = in_process(*args, "--review", stdin="", env={**data_dir, NOW_ENV: "2025-03-01T09:00:30+00:00"})
+    assert (
+        "nothing is due for review and every question has been seen (the next is due in 1 minute)"
+        in out.stderr
+    )
 
 
 def _answered(history_file: Path, question_id: str) -> bool:
@@ -252,7 +335,7 @@ def test_ctrl_c_keeps_answers_already_given(data_dir: dict[str, str]) -> None:
     assert proc.returncode == 130
     assert "Traceback" not in stderr and "saved" in stderr
     with History(history_file) as h:
-        assert h.card(questions[0]["id"]).right == 1
+        assert [r.correct for r in h.reviews(questions[0]["id"])] == [True]
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "gift"])

@@ -63,7 +63,7 @@ def someone_elses(path: Path) -> None:
     db.close()
 
 
-HISTORY_SCHEMA = """
+LEITNER_SCHEMA = """
 CREATE TABLE answer (
     question_id TEXT NOT NULL, answered_at REAL NOT NULL, correct INTEGER NOT NULL, chosen TEXT NOT NULL
 );
@@ -71,14 +71,63 @@ CREATE TABLE card (
     question_id TEXT PRIMARY KEY, box INTEGER NOT NULL, last_seen REAL NOT NULL,
     right INTEGER NOT NULL, wrong INTEGER NOT NULL, last_correct INTEGER NOT NULL
 );
-"""  # what ssl-kb writes (spelled out: the test must not depend on the code it checks)
+"""  # what ssl-kb wrote before FSRS (spelled out: the test must not depend on the code it checks)
+FSRS_SCHEMA = """
+CREATE TABLE review (
+    question_id TEXT NOT NULL, reviewed_at REAL NOT NULL, rating INTEGER NOT NULL, chosen TEXT NOT NULL
+);
+CREATE TABLE card (
+    question_id TEXT PRIMARY KEY, state INTEGER NOT NULL, step INTEGER, stability REAL NOT NULL,
+    difficulty REAL NOT NULL, due REAL NOT NULL, last_review REAL NOT NULL
+);
+PRAGMA user_version = 2;
+"""  # what ssl-kb writes now
 
 
 def bad_values(box: object, last_seen: object = 0.0) -> object:
     def make(path: Path) -> None:
         db = sqlite3.connect(path)
-        db.executescript(HISTORY_SCHEMA)
+        db.executescript(LEITNER_SCHEMA)
         db.execute("INSERT INTO card VALUES ('q', ?, ?, 1, 0, 1)", (box, last_seen))
+        db.commit()
+        db.close()
+
+    return make
+
+
+def bad_old_answer(answered_at: object) -> object:
+    def make(path: Path) -> None:
+        db = sqlite3.connect(path)
+        db.executescript(LEITNER_SCHEMA)
+        db.execute("INSERT INTO answer VALUES ('q', ?, 1, 'a')", (answered_at,))
+        db.commit()
+        db.close()
+
+    return make
+
+
+GOOD_CARD = {"state": 2, "step": None, "stability": 2.3, "difficulty": 5.0, "due": 1e9, "last_review": 1e9}
+
+
+def bad_card(**values: object) -> object:
+    """An FSRS card with one value a scheduler cannot use (py-fsrs would assert or overflow on it)."""
+
+    def make(path: Path) -> None:
+        row = {**GOOD_CARD, **values}
+        db = sqlite3.connect(path)
+        db.executescript(FSRS_SCHEMA)
+        db.execute("INSERT INTO card VALUES ('q', ?, ?, ?, ?, ?, ?)", tuple(row.values()))
+        db.commit()
+        db.close()
+
+    return make
+
+
+def bad_review(rating: object) -> object:
+    def make(path: Path) -> None:
+        db = sqlite3.connect(path)
+        db.executescript(FSRS_SCHEMA)
+        db.execute("INSERT INTO review VALUES ('q', 1e9, ?, 'a')", (rating,))
         db.commit()
         db.close()
 
@@ -92,6 +141,15 @@ BROKEN = {
     "box-out-of-range": bad_values(9),
     "box-text": bad_values("high"),
     "last-seen-text": bad_values(2, "yesterday"),
+    "old-answer-at-text": bad_old_answer("yesterday"),
+    "old-answer-at-infinite": bad_old_answer(float("inf")),
+    "state-out-of-range": bad_card(state=7),
+    "relearning-without-step": bad_card(state=3, step=None),
+    "stability-negative": bad_card(stability=-1.0),
+    "difficulty-out-of-range": bad_card(difficulty=11.0),
+    "due-text": bad_card(due="tomorrow"),
+    "due-far-future": bad_card(due=1e300),
+    "rating-out-of-range": bad_review(5),
 }
 
 

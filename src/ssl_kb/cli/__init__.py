@@ -143,7 +143,7 @@ def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -
 # ``app``, in this order, which is the order of ``ssl-kb --help`` (so isort must leave it alone).
 # isort: off
 from . import check, schema, codes, list_, show, graph, timeline, db, sql  # noqa: E402,F401
-from . import build, serve, new, diff, loss, quiz  # noqa: E402,F401
+from . import build, serve, new, diff, loss, quiz, progress  # noqa: E402,F401
 
 # isort: on
 

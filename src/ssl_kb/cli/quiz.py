@@ -6,6 +6,7 @@ import os
 import random
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,22 +15,65 @@ import typer
 from . import KbOption, UrlOption, app, err, fail, get_project, user_errors
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import Console
     from rich.text import Text
 
     from ..quiz.model import Question
 
 
-def parse_answer(text: str, n_options: int) -> int | None:
-    """An option index from ``2`` or ``b`` (case-insensitive); None if it is not one."""
+def parse_reply(text: str, n_options: int) -> tuple[int, str] | None:
+    """An option index and its mark from ``2``, ``b``, ``b+`` (it was easy) or ``b-`` (it was hard),
+    case-insensitive; None if it is not one."""
     from ..quiz.model import LETTERS
 
-    text = text.strip().lower().rstrip(").")
-    if text.isdigit() and 1 <= int(text) <= n_options:
-        return int(text) - 1
+    text = text.strip().lower()
+    mark = text[-1] if text[-1:] in ("+", "-") else ""
+    text = text.removesuffix(mark).strip().rstrip(").")
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= n_options:
+        return int(text) - 1, mark
     if len(text) == 1 and text in LETTERS[:n_options]:
-        return LETTERS.index(text)
+        return LETTERS.index(text), mark
     return None
+
+
+def parse_answer(text: str, n_options: int) -> int | None:
+    """An option index from ``2`` or ``b`` (a mark after it allowed); None if it is not one."""
+    reply = parse_reply(text, n_options)
+    return reply[0] if reply else None
+
+
+NOW_ENV = "SSL_KB_NOW"
+
+
+def clock() -> Callable[[], datetime]:
+    """The time of each answer: the system clock, or the fixed time in ``$SSL_KB_NOW`` (an ISO
+    date-time, UTC if it names no offset; for tests and demos over simulated days)."""
+    from datetime import UTC, datetime
+
+    value = os.environ.get(NOW_ENV, "").strip()
+    if not value:
+        return lambda: datetime.now().astimezone()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            f"${NOW_ENV} is {value!r}, not an ISO date-time such as 2025-03-01T09:00 "
+            f"(it is for tests and demos: unset it to use the clock)",
+            2,
+        )
+    fixed = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return lambda: fixed
+
+
+def until(due: datetime, now: datetime) -> str:
+    """``in 10 minutes``, ``in 3 hours``, ``in 2 days``: when a question is due, seen from ``now``."""
+    seconds = max((due - now).total_seconds(), 0)
+    units = [("day", 86_400), ("hour", 3_600)]
+    unit, size = next(((u, n) for u, n in units if seconds >= n), ("minute", 60))
+    count = max(round(seconds / size), 1)
+    return f"in {count} {unit}{'s' if count != 1 else ''}"
 
 
 def _page(question: Question, kinds: dict[str, str]) -> str:
@@ -132,8 +176,8 @@ def _ask(console: Console, n: int, total: int, q: Question) -> None:
         _option(console, i, option)
 
 
-def _feedback(console: Console, q: Question, correct: bool, page: str) -> None:
-    """Right or not, why, and where to read more."""
+def _feedback(console: Console, q: Question, correct: bool, page: str, due: str) -> None:
+    """Right or not, why, where to read more and when the question comes back."""
     from rich.text import Text
 
     from ..quiz.model import LETTERS
@@ -144,24 +188,32 @@ def _feedback(console: Console, q: Question, correct: bool, page: str) -> None:
         first = Text.assemble(("Not quite:", "red"), f" the answer is {LETTERS[q.answer]}) ")
         say(console, f"{q.answer_text}. {q.explanation}", first=first, indent=2)
     say(console, page, first=Text("read more: ", "dim"), indent=2, style="dim")
+    say(console, due, first=Text("next review: ", "dim"), indent=2, style="dim")
 
 
 def _run(
-    console: Console, questions: list[Question], history: Any, interactive: bool, kinds: dict[str, str]
+    console: Console,
+    questions: list[Question],
+    history: Any,
+    interactive: bool,
+    kinds: dict[str, str],
+    now: Callable[[], datetime],
 ) -> tuple[int, list[tuple[Question, int]]]:
-    """Ask each question; returns the score and the mistakes. Each answer is saved at once. Answers
-    read from a pipe are echoed (``> b``), so that the output reads as a transcript."""
+    """Ask each question; returns the score and the mistakes. Each answer is saved at once, as a
+    review rated from whether it was right and its mark (``b+`` easy, ``b-`` hard). Answers read
+    from a pipe are echoed (``> b``), so that the output reads as a transcript."""
     from rich.text import Text
 
     from ..quiz.model import LETTERS
+    from ..quiz.schedule import rate
     from ..text import visible
 
     score = 0
     mistakes: list[tuple[Question, int]] = []
     for n, q in enumerate(questions, 1):
         _ask(console, n, len(questions), q)
-        choice: int | None = None
-        while choice is None:
+        reply: tuple[int, str] | None = None
+        while reply is None:
             prompt = f"answer [{LETTERS[0]}-{LETTERS[len(q.options) - 1]}, q to stop]: "
             if interactive:
                 console.print(Text(prompt), end="")
@@ -179,21 +231,23 @@ def _run(
                     console.print(row, soft_wrap=True)
             if line.strip().lower() in ("q", "quit", "exit"):
                 return score, mistakes
-            choice = parse_answer(line, len(q.options))
-            if choice is None:
+            reply = parse_reply(line, len(q.options))
+            if reply is None:
                 say(
                     console,
-                    f"'{answer}' is not an option; type a letter or a number",
+                    f"'{answer}' is not an option; type a letter or a number (b+ if it was easy, b- if hard)",
                     indent=2,
                     style="yellow",
                 )
+        choice, mark = reply
         correct = choice == q.answer
-        history.record(q.id, correct, q.options[choice])
+        at = now()
+        card = history.record(q.id, rate(correct, mark), q.options[choice], at)
         if correct:
             score += 1
         else:
             mistakes.append((q, choice))
-        _feedback(console, q, correct, _page(q, kinds))
+        _feedback(console, q, correct, _page(q, kinds), until(card.due, at))
     return score, mistakes
 
 
@@ -222,7 +276,9 @@ def quiz(
     topic: Annotated[
         str | None, typer.Option("--topic", help="A topic id, e.g. joint-embeddings (all topics without it).")
     ] = None,
-    n: Annotated[int, typer.Option("--n", "-n", min=1, help="Number of questions.")] = 10,
+    n: Annotated[
+        int | None, typer.Option("--n", "-n", min=1, help="Number of questions [default: 10].")
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option("--seed", help="Same KB and seed give the same quiz [default: random; 0 for exports]."),
@@ -231,8 +287,20 @@ def quiz(
         str | None, typer.Option("--kinds", help="Comma-separated question kinds (see --list-kinds).")
     ] = None,
     review: Annotated[
-        bool, typer.Option("--review", help="Spaced repetition: missed and due questions first.")
+        bool,
+        typer.Option(
+            "--review",
+            help="Spaced repetition (FSRS): the questions due first, then new ones. Answer b+ if it was easy, b- if hard.",
+        ),
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            help="With --review: at most this many questions [default: 20, or --n if given].",
+        ),
+    ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="Export instead of asking: json, md, gift, qti or anki.")
     ] = None,
@@ -262,7 +330,11 @@ def quiz(
     kb: KbOption = None,
     url: UrlOption = None,
 ) -> None:
-    """Quiz yourself in the terminal, review by spaced repetition, or export a quiz."""
+    """Quiz yourself in the terminal, review by spaced repetition, or export a quiz.
+
+    Every answer is saved to the history as a review for the FSRS scheduler: wrong is Again, right is
+    Good, or Easy with a + after it (b+) and Hard with a - (b-). $SSL_KB_NOW (an ISO date-time, UTC
+    unless it names an offset) fixes the time of the answers: it is for tests and demos only."""
     from ..quiz.kinds import KINDS
 
     if list_kinds:
@@ -280,6 +352,8 @@ def quiz(
             fail(f"unknown kind(s) {', '.join(unknown)}; kinds: {', '.join(KINDS)}", 2)
     from ..quiz.export import BINARY, FORMATS
 
+    if limit is not None and not review:
+        fail("--limit caps a --review session; a quiz takes --n", 2)
     if fmt is not None and fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}", 2)
     if fmt in BINARY and out is None:
@@ -318,7 +392,7 @@ def quiz(
     if fmt is not None:
         from ..quiz.export import WRITERS
 
-        questions = pool if all_questions else draw(pool, n, 0 if seed is None else seed)
+        questions = pool if all_questions else draw(pool, n or 10, 0 if seed is None else seed)
         try:
             data = WRITERS[fmt](questions, title)
         except ModuleNotFoundError as exc:
@@ -331,10 +405,11 @@ def quiz(
             err(f"wrote {len(questions)} questions to {out}")
         return
 
-    from ..quiz.history import DATA_ENV, History, HistoryError, default_path
+    from ..quiz.history import DATA_ENV, History, HistoryError, default_path, review_session
 
     if sys.stdin is None or sys.stdin.closed:
         fail("standard input is closed: run `ssl-kb quiz` in a terminal, or pipe one answer per line", 2)
+    now = clock()
     seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
     try:
         history = History(history_path or default_path(os.environ.get(DATA_ENV)))
@@ -342,20 +417,26 @@ def quiz(
         fail(f"cannot use the quiz history: {exc}")
     with history:
         if review:
-            order = history.review_order([q.id for q in pool])
-            by_id = {q.id: q for q in pool}
-            questions = [by_id[i] for i in order[:n]]
+            session = review_session(history, pool, now(), limit or n or 20, seed)
+            questions = session.questions
             if not questions:
-                err("nothing is due for review; come back later or take a new quiz")
+                upcoming = history.next_due(q.id for q in pool)
+                when = f" (the next is due {until(upcoming, now())})" if upcoming else ""
+                err(f"nothing is due for review and every question has been seen{when}; come back later")
                 return
+            what = f"review of {len(questions)} questions ({len(session.due)} due, {len(session.new)} new)"
         else:
-            questions = draw(pool, n, seed)
+            questions = draw(pool, n or 10, seed)
+            what = f"{len(questions)} questions"
         interactive = sys.stdin.isatty()
-        err(f"{title}: {len(questions)} questions (seed {seed}); answer with a letter or number, q to stop")
+        err(
+            f"{title}: {what} (seed {seed}); answer with a letter or number, "
+            "add + if it was easy or - if it was hard (b+, b-), q to stop"
+        )
         record_kinds = {rid: row.kind for rid, row in model.rows.items()}
         console = screen()
         try:
-            score, mistakes = _run(console, questions, history, interactive, record_kinds)
+            score, mistakes = _run(console, questions, history, interactive, record_kinds, now)
         except KeyboardInterrupt:
             err("\ninterrupted: the answers given so far are saved")
             raise typer.Exit(130) from None
