@@ -83,7 +83,7 @@ def test_plan_of_the_fixture_kb(fixture_plan: build.Plan, tmp_path: Path) -> Non
     # the site and the bank share their questions
     index = json.loads(fixture_plan.quizzes["index.json"])
     assert fixture_plan.site.questions > 0
-    assert sum(t["questions"] for t in index["topics"]) == fixture_plan.site.questions
+    assert sum(t["default_deck"] for t in index["topics"]) == fixture_plan.site.questions
     assert fixture_plan.site.docs["downloads/ssl-kb.sqlite"] == fixture_plan.store
 
 

@@ -55,12 +55,13 @@ def test_no_quiz_pages_without_questions(fixture_store) -> None:
 
 
 def test_collect_groups_the_bank_by_topic_in_lecture_order(fixture_store) -> None:
-    from ssl_kb.quiz.bank import topic_bank
+    from ssl_kb.quiz.bank import deck, generate
 
     engine, graph = fixture_store
     model = ReadModel.read(engine, graph)
     collected = quiz_pages.collect(model)
     assert list(collected) == [t for t in model.topic_order if t in collected]
     for topic in model.topic_order:
-        expected = [q.to_dict() for q in topic_bank(ReadModel.read(engine, graph), topic)]
+        # the site's quiz pages draw the default (understanding) deck of each topic
+        expected = [q.to_dict() for q in deck(generate(ReadModel.read(engine, graph)), topic=topic)]
         assert collected.get(topic, []) == expected

@@ -164,6 +164,7 @@ def bank_files(model: ReadModel) -> dict[str, str]:
                 "topic": topic,
                 "title": model.rows[topic].name,
                 "questions": len(items),
+                "default_deck": len(deck(questions, topic=topic)),  # what the site's quiz page asks
                 "file": f"{topic}.json",
             }
         )

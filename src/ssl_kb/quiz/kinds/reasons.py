@@ -61,7 +61,13 @@ def gen_why(model: ReadModel, rng: Rng) -> Iterator[Question]:
         mistaken = [o for o in chosen if o not in others]
         explanation = (
             f"{name}'s authors give this reason: {key} Source: {block.source or 'the paper'}. "
-            + (f"{len(mistaken)} of the other options are misconceptions about {name}" if mistaken else "")
+            + (
+                f"One of the other options is a misconception about {name}"
+                if len(mistaken) == 1
+                else f"{len(mistaken)} of the other options are misconceptions about {name}"
+                if mistaken
+                else ""
+            )
             + ("; the rest are " if mistaken and len(mistaken) < len(chosen) else "")
             + ("The other options are " if not mistaken else "")
             + ("reasons given for other methods' choices" if len(mistaken) < len(chosen) else "")

@@ -156,7 +156,7 @@ def gen_lineage(model: ReadModel, rng: Rng) -> Iterator[Question]:
                 model.name(parent),
                 [model.name(p) for p in chosen],
                 rng,
-                explanation=f"{model.name(rid)} {edge['type']} {model.name(parent)}: {edge['reason']} "
+                explanation=f"{model.name(rid)} {edge['type']} {model.name(parent)}: {edge['reason'].rstrip('.')}. "
                 f"{', '.join(model.name(p) for p in sorted(chosen))} are not in {model.name(rid)}'s lineage.",
                 topics=model.topics_of(rid),
                 difficulty=0.55,
@@ -182,10 +182,11 @@ def true_lineage(model: ReadModel, q: Question, option: str) -> bool:
 # ---------------------------------------------------------------------------- 12. description
 
 
-def _redact(text: str, names: list[str]) -> str:
-    """``text`` without the given names, nor the longer words of the names ("context" of "Context
-    Encoders", with or without a plural s), each replaced by an ellipsis."""
-    parts = {w.rstrip("s") for n in names for w in re.findall(r"[A-Za-z][\w-]{4,}", n)}
+def _redact(text: str, names: list[str], words_of: str = "") -> str:
+    """``text`` without the given names, nor the longer words of ``words_of`` (the key's own
+    display name: "context" of "Context Encoders", with or without a plural s), each replaced by an
+    ellipsis. Words of other names stay: "Transformer" alone does not name ViT."""
+    parts = {w.rstrip("s") for w in re.findall(r"[A-Za-z][\w-]{4,}", words_of)}
     for name in sorted({n for n in names if n} | parts, key=len, reverse=True):
         pattern = rf"(?<![\w-]){re.escape(name)}s?(?![\w-])"
         text = re.sub(pattern, "\u2026", text, flags=re.IGNORECASE)
@@ -202,7 +203,7 @@ def gen_description(model: ReadModel, rng: Rng) -> Iterator[Question]:
     for rid in ids:
         summary = model.rows[rid].summary
         parents = [n for p in sorted(model.parents(rid)) if p in model.rows for n in _names_of(model, p)]
-        description = _redact(summary, _names_of(model, rid) + parents)
+        description = _redact(summary, _names_of(model, rid) + parents, words_of=model.rows[rid].name)
         pool = [
             p
             for p in ids
