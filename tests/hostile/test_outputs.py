@@ -94,7 +94,7 @@ def test_an_output_folder_of_an_older_ssl_kb_without_marker_is_still_replaced(pr
     assert (project / "quizzes" / ".ssl-kb-output").is_file()
 
 
-@pytest.mark.parametrize("fmt", ["json", "md", "gift", "qti", "anki"])
+@pytest.mark.parametrize("fmt", ["json", "md", "gift", "qti", "qti21", "anki"])
 def test_quiz_out_refuses_folders_records_and_foreign_files(project: Path, fmt: str) -> None:
     record = project / "kb" / "methods" / "mae.yaml"
     text = record.read_bytes()
